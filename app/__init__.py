@@ -1,0 +1,1 @@
+"""CoachLab application: settings, composition root, storage, services, UI and CLI."""

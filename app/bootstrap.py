@@ -1,0 +1,88 @@
+"""Composition root: builds every service from one Settings object.
+
+This is the only place that chooses implementations (embedder, persona engine, database URL).  The
+Streamlit app caches the result with ``st.cache_resource``; the CLI and tests call it directly with
+their own settings.  Building is cheap: heavy parts (model weights) load on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.services.accounts import AccountService
+from app.services.content import ContentService, SyncReport
+from app.services.practice import PersonaEngine, PracticeService
+from app.settings import Settings
+from app.storage.database import Database
+from retrieval.embedder import Embedder
+from retrieval.factory import build_embedder
+from rubrics.detector import TechniqueDetector
+from scenarios.offline import OfflinePersonaEngine
+
+
+@dataclass
+class Services:
+    """Everything the UI and the CLI call, wired for one configuration."""
+
+    settings: Settings
+    db: Database
+    embedder: Embedder
+    detector: TechniqueDetector
+    accounts: AccountService
+    content: ContentService
+    practice: PracticeService
+
+    def prepare(self) -> SyncReport:
+        """Create or upgrade the schema and store new built-in content (idempotent)."""
+        self.db.upgrade()
+        return self.content.sync_builtin()
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.db.dispose()
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The sentence embedder the settings ask for."""
+    return build_embedder(
+        settings.embedder,
+        openai_model=settings.openai_embedding_model,
+        api_key=settings.llm_api_key(),
+        base_url=settings.openai_base_url,
+    )
+
+
+def make_persona_engine(settings: Settings, embedder: Embedder) -> PersonaEngine:
+    """The persona engine the settings ask for."""
+    match settings.llm_provider:
+        case "offline":
+            return OfflinePersonaEngine(embedder)
+        case "openai":
+            # the LLM engine lands with issue 4; until then the offline engine answers
+            return OfflinePersonaEngine(embedder)
+
+
+def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
+    """Wire the services for ``settings`` (pass ``embedder`` to share one across instances)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url)
+    embedder = embedder or make_embedder(settings)
+    detector = TechniqueDetector(embedder=embedder)
+    content = ContentService(db)
+    accounts = AccountService(db)
+    practice = PracticeService(
+        db,
+        content,
+        detector,
+        make_persona_engine(settings, embedder),
+        max_message_chars=settings.max_message_chars,
+    )
+    return Services(
+        settings=settings,
+        db=db,
+        embedder=embedder,
+        detector=detector,
+        accounts=accounts,
+        content=content,
+        practice=practice,
+    )

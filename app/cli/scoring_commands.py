@@ -1,0 +1,108 @@
+"""Scoring commands: ``score`` transcripts with a rubric and ``eval annomi`` against experts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import CliContext, CliError
+from rubrics.catalogue import load_rubric_file
+from rubrics.model import Rubric
+from rubrics.parsing import TranscriptError, parse_transcript
+from rubrics.scorer import Scorer
+
+MAX_INPUT_BYTES = 2_000_000
+
+
+def register(sub: Any) -> None:
+    """Add the scoring sub-commands."""
+    score = sub.add_parser(
+        "score", help="score transcripts (JSON, Coach:/Client: text or WebVTT) with a rubric"
+    )
+    score.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    score.add_argument("--rubric", default="core-coaching", help="rubric id or a rubric YAML file")
+    score.add_argument("--format", choices=["json", "jsonl", "markdown"], default="json")
+    score.add_argument("--coach", metavar="NAME", help="speaker name of the coach in the input")
+    score.set_defaults(func=cmd_score)
+
+    ev = sub.add_parser("eval", help="measure the rubric engine against expert annotations")
+    esub = ev.add_subparsers(dest="eval_command", metavar="DATASET", required=True)
+    annomi = esub.add_parser("annomi", help="cross-validated agreement on AnnoMI transcripts")
+    annomi.add_argument("data_dir", type=Path, metavar="DIR")
+    annomi.add_argument("--folds", type=int, default=5)
+    annomi.set_defaults(func=cmd_eval_annomi)
+
+
+def _rubric(ctx: CliContext, ref: str) -> Rubric:
+    path = Path(ref)
+    if path.suffix in {".yaml", ".yml"} and path.exists():
+        return load_rubric_file(path)
+    from rubrics.catalogue import builtin_rubrics
+
+    builtin = builtin_rubrics()
+    if ref in builtin:
+        return builtin[ref]
+    _, rubric = ctx.services().content.latest_rubric(ref)
+    return rubric
+
+
+def _read(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise TranscriptError(str(path), None, "file is larger than 2 MB")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TranscriptError(str(path), None, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TranscriptError(str(path), None, f"cannot read file: {exc}") from None
+
+
+def cmd_score(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Score each transcript and print JSON, JSON lines or Markdown."""
+    try:
+        rubric = _rubric(ctx, args.rubric)
+    except Exception as exc:
+        if exc.__class__.__name__ in {"NotFound"}:
+            raise CliError(f"unknown rubric '{args.rubric}'") from None
+        raise
+    scorer = Scorer(ctx.services(prepare=False).detector)
+    status = 0
+    results: list[tuple[str, dict[str, Any], str]] = []
+    for path in args.paths:
+        try:
+            turns = parse_transcript(_read(path), str(path), coach_name=args.coach)
+        except TranscriptError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        card = scorer.score(turns, rubric)
+        markdown = card.to_markdown() if args.format == "markdown" else ""
+        results.append((str(path), card.to_json_dict(), markdown))
+    if args.format == "json":
+        if len(results) == 1:
+            print(json.dumps(results[0][1], indent=2, ensure_ascii=False))
+        elif results:
+            print(json.dumps([{"source": s, **d} for s, d, _ in results], indent=2,
+                             ensure_ascii=False))
+    elif args.format == "jsonl":
+        for source, data, _ in results:
+            print(json.dumps({"source": source, **data}, ensure_ascii=False))
+    else:
+        for source, _, markdown in results:
+            print(f"<!-- {source} -->\n{markdown}")
+    return status
+
+
+def cmd_eval_annomi(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Cross-validated agreement with the AnnoMI expert annotations."""
+    from rubrics.evaluation import evaluate_annomi
+
+    if not args.data_dir.is_dir():
+        raise CliError(f"{args.data_dir}: not a folder with AnnoMI CSV files")
+    report = evaluate_annomi(args.data_dir, folds=args.folds, embedder=ctx.services(
+        prepare=False).embedder)
+    print(report.to_text())
+    return 0

@@ -1,0 +1,1 @@
+"""Services: every use case of CoachLab, each method checking the caller's permission itself."""

@@ -1,0 +1,309 @@
+"""Content: scenario and rubric files stored as immutable versions in SQL.
+
+Built-in files are synced into the database at start-up (a new version only when a file's version
+number is new).  Practice sessions pin the scenario version they used and scorecards the rubric
+version, so editing content never rewrites history.  Parsed versions are cached by id.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.services.errors import InvalidInput, NotFound
+from app.services.principal import Action, Principal
+from app.storage.database import Database
+from app.storage.models import RubricRecord, RubricVersion, ScenarioRecord, ScenarioVersion
+from rubrics.catalogue import load_rubric_text
+from rubrics.model import Rubric
+from rubrics.yaml_source import ContentError
+from scenarios.catalogue import load_scenario_text
+from scenarios.model import Scenario
+
+BUILTIN_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios" / "builtin"
+BUILTIN_RUBRICS = Path(__file__).resolve().parents[2] / "rubrics" / "builtin"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What a sync of built-in content added, and which files were rejected."""
+
+    added: list[str]
+    errors: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioCard:
+    """A scenario as listed in the catalogue (learner-safe)."""
+
+    id: str
+    title: str
+    version: int
+    context: str
+    difficulty: int
+    skills: tuple[str, ...]
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class RubricCard:
+    """A rubric as listed for choosing."""
+
+    id: str
+    name: str
+    version: int
+    description: str
+
+
+class ContentService:
+    """Store, version and load scenarios and rubrics."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        scenario_dir: Path = BUILTIN_SCENARIOS,
+        rubric_dir: Path = BUILTIN_RUBRICS,
+    ) -> None:
+        self._db = db
+        self._scenario_dir = scenario_dir
+        self._rubric_dir = rubric_dir
+        self._scenario_cache: dict[int, Scenario] = {}
+        self._rubric_cache: dict[int, Rubric] = {}
+        self._lock = threading.Lock()
+
+    # -- built-in content -------------------------------------------------------------------
+    def sync_builtin(self) -> SyncReport:
+        """Store every built-in file whose version is not in the database yet.
+
+        A corrupt file is reported and skipped; the rest still loads.
+        """
+        added: list[str] = []
+        errors: list[str] = []
+        for path in sorted(self._scenario_dir.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            try:
+                scenario = load_scenario_text(text, str(path))
+            except ContentError as exc:
+                errors.extend(str(i) for i in exc.issues)
+                continue
+            if self._store_scenario(scenario, text, source="builtin", created_by=None):
+                added.append(f"scenario {scenario.id} v{scenario.version}")
+        for path in sorted(self._rubric_dir.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            try:
+                rubric = load_rubric_text(text, str(path))
+            except ContentError as exc:
+                errors.extend(str(i) for i in exc.issues)
+                continue
+            if self._store_rubric(rubric, text, source="builtin", created_by=None):
+                added.append(f"rubric {rubric.id} v{rubric.version}")
+        return SyncReport(added=added, errors=errors)
+
+    def _store_scenario(
+        self, scenario: Scenario, text: str, *, source: str, created_by: int | None
+    ) -> bool:
+        with self._db.session() as s:
+            record = s.get(ScenarioRecord, scenario.id)
+            if record is None:
+                record = ScenarioRecord(id=scenario.id, title=scenario.title, source=source)
+                s.add(record)
+            exists = s.scalar(
+                select(ScenarioVersion.id).where(
+                    ScenarioVersion.scenario_id == scenario.id,
+                    ScenarioVersion.version == scenario.version,
+                )
+            )
+            if exists:
+                return False
+            record.title = scenario.title
+            s.add(
+                ScenarioVersion(
+                    scenario_id=scenario.id,
+                    version=scenario.version,
+                    yaml_text=text,
+                    created_by=created_by,
+                )
+            )
+            return True
+
+    def _store_rubric(self, rubric: Rubric, text: str, *, source: str, created_by: int | None) -> bool:
+        with self._db.session() as s:
+            record = s.get(RubricRecord, rubric.id)
+            if record is None:
+                record = RubricRecord(id=rubric.id, name=rubric.name, source=source)
+                s.add(record)
+            exists = s.scalar(
+                select(RubricVersion.id).where(
+                    RubricVersion.rubric_id == rubric.id, RubricVersion.version == rubric.version
+                )
+            )
+            if exists:
+                return False
+            record.name = rubric.name
+            s.add(
+                RubricVersion(
+                    rubric_id=rubric.id, version=rubric.version, yaml_text=text, created_by=created_by
+                )
+            )
+            return True
+
+    # -- scenarios ---------------------------------------------------------------------------
+    def list_scenarios(self, principal: Principal) -> list[ScenarioCard]:
+        """Published scenarios at their latest version, as learner-safe cards."""
+        if not (principal.can(Action.PRACTISE) or principal.can(Action.AUTHOR_CONTENT)):
+            principal.require(Action.PRACTISE)
+        cards = []
+        for version_id in self._latest_scenario_version_ids(published_only=True):
+            scenario = self.scenario_version(version_id)
+            view = scenario.learner_view()
+            cards.append(
+                ScenarioCard(
+                    id=scenario.id,
+                    title=scenario.title,
+                    version=scenario.version,
+                    context=str(scenario.context),
+                    difficulty=scenario.difficulty,
+                    skills=tuple(scenario.skills),
+                    summary=_first_sentence(view.brief),
+                )
+            )
+        return sorted(cards, key=lambda c: (c.difficulty, c.title))
+
+    def learner_view(self, principal: Principal, scenario_id: str) -> Any:
+        """The brief and persona card a learner may see before practising (nothing hidden)."""
+        principal.require(Action.PRACTISE)
+        _, scenario = self.latest_scenario(scenario_id)
+        return scenario.learner_view()
+
+    def latest_scenario(self, scenario_id: str) -> tuple[int, Scenario]:
+        """The newest published version of a scenario: (version row id, parsed scenario)."""
+        with self._db.session() as s:
+            row = s.execute(
+                select(ScenarioVersion.id)
+                .join(ScenarioRecord, ScenarioRecord.id == ScenarioVersion.scenario_id)
+                .where(ScenarioVersion.scenario_id == scenario_id, ScenarioRecord.published)
+                .order_by(ScenarioVersion.version.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            raise NotFound(f"No published scenario '{scenario_id}'.")
+        return row[0], self.scenario_version(row[0])
+
+    def scenario_version(self, version_id: int) -> Scenario:
+        """Parse (once) and return a stored scenario version."""
+        with self._lock:
+            cached = self._scenario_cache.get(version_id)
+        if cached is not None:
+            return cached
+        with self._db.session() as s:
+            row = s.get(ScenarioVersion, version_id)
+            if row is None:
+                raise NotFound(f"No scenario version {version_id}.")
+            text, label = row.yaml_text, f"scenario {row.scenario_id} v{row.version}"
+        scenario = load_scenario_text(text, label)
+        with self._lock:
+            self._scenario_cache[version_id] = scenario
+        return scenario
+
+    def _latest_scenario_version_ids(self, *, published_only: bool) -> list[int]:
+        with self._db.session() as s:
+            latest = (
+                select(ScenarioVersion.scenario_id, func.max(ScenarioVersion.version).label("v"))
+                .group_by(ScenarioVersion.scenario_id)
+                .subquery()
+            )
+            query = (
+                select(ScenarioVersion.id)
+                .join(
+                    latest,
+                    (latest.c.scenario_id == ScenarioVersion.scenario_id)
+                    & (latest.c.v == ScenarioVersion.version),
+                )
+                .join(ScenarioRecord, ScenarioRecord.id == ScenarioVersion.scenario_id)
+            )
+            if published_only:
+                query = query.where(ScenarioRecord.published)
+            return list(s.scalars(query))
+
+    def import_scenario(self, actor: Principal, text: str, file: str) -> tuple[str, int]:
+        """Validate and store a scenario file as a new version (facilitators)."""
+        actor.require(Action.AUTHOR_CONTENT)
+        scenario = load_scenario_text(text, file)
+        if not self._store_scenario(scenario, text, source="custom", created_by=actor.user_id):
+            raise InvalidInput(
+                f"{file}: scenario '{scenario.id}' version {scenario.version} already exists; "
+                "raise the version number to store a new one."
+            )
+        return scenario.id, scenario.version
+
+    def export_scenario(self, actor: Principal, scenario_id: str) -> str:
+        """The newest stored YAML of a scenario, hidden layers included (facilitators)."""
+        actor.require(Action.AUTHOR_CONTENT)
+        with self._db.session() as s:
+            text = s.scalar(
+                select(ScenarioVersion.yaml_text)
+                .where(ScenarioVersion.scenario_id == scenario_id)
+                .order_by(ScenarioVersion.version.desc())
+                .limit(1)
+            )
+        if text is None:
+            raise NotFound(f"No scenario '{scenario_id}'.")
+        return text
+
+    def all_scenarios(self, actor: Principal) -> list[Scenario]:
+        """Every scenario at its latest version, full content (facilitators)."""
+        actor.require(Action.AUTHOR_CONTENT)
+        ids = self._latest_scenario_version_ids(published_only=False)
+        return sorted((self.scenario_version(i) for i in ids), key=lambda sc: sc.id)
+
+    # -- rubrics -----------------------------------------------------------------------------
+    def list_rubrics(self) -> list[RubricCard]:
+        """Every rubric at its newest version."""
+        cards = []
+        with self._db.session() as s:
+            ids = list(s.scalars(select(RubricRecord.id).order_by(RubricRecord.id)))
+        for rubric_id in ids:
+            _, rubric = self.latest_rubric(rubric_id)
+            cards.append(RubricCard(rubric.id, rubric.name, rubric.version, rubric.description))
+        return cards
+
+    def latest_rubric(self, rubric_id: str) -> tuple[int, Rubric]:
+        """The newest version of a rubric: (version row id, parsed rubric)."""
+        with self._db.session() as s:
+            version_id = s.scalar(
+                select(RubricVersion.id)
+                .where(RubricVersion.rubric_id == rubric_id)
+                .order_by(RubricVersion.version.desc())
+                .limit(1)
+            )
+        if version_id is None:
+            raise NotFound(f"No rubric '{rubric_id}'.")
+        return version_id, self.rubric_version(version_id)
+
+    def rubric_version(self, version_id: int) -> Rubric:
+        """Parse (once) and return a stored rubric version."""
+        with self._lock:
+            cached = self._rubric_cache.get(version_id)
+        if cached is not None:
+            return cached
+        with self._db.session() as s:
+            row = s.get(RubricVersion, version_id)
+            if row is None:
+                raise NotFound(f"No rubric version {version_id}.")
+            text, label = row.yaml_text, f"rubric {row.rubric_id} v{row.version}"
+        rubric = load_rubric_text(text, label)
+        with self._lock:
+            self._rubric_cache[version_id] = rubric
+        return rubric
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    sentence = text if end == -1 else text[: end + 1]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"

@@ -1,0 +1,397 @@
+"""Practice: a learner's conversation with a persona, turn by turn, and its end-of-session scorecard.
+
+What must stay true:
+- A learner's turn is committed to the database *before* the persona is asked for a reply, so no
+  engine failure or timeout can lose it; a turn left without a reply is answered by ``retry_reply``.
+- Only the session's owner (or an administrator) can read or continue it.
+- Nothing hidden in the scenario reaches the caller before the session ends: views carry the
+  learner view only, and the debrief only once the session is over.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+
+from app.services.content import ContentService
+from app.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
+from app.services.principal import Action, Principal
+from app.services.text_safety import clean_message
+from app.storage.database import Database
+from app.storage.models import PracticeSession, ScenarioVersion, ScorecardRecord, TurnRecord
+from rubrics.detector import TechniqueDetector
+from rubrics.labels import ClientLabels, CoachLabels
+from rubrics.scorer import Scorer
+from rubrics.transcript import Turn
+from scenarios.model import DebriefView, LearnerView, Scenario
+from scenarios.state import PersonaState
+
+DEFAULT_RUBRIC = "core-coaching"
+
+
+class PersonaEngine(Protocol):
+    """What the practice service needs from a persona engine (offline or LLM)."""
+
+    def start(self, scenario: Scenario, seed: int) -> PersonaState:
+        """Initial state for a new session."""
+        ...
+
+    def reply(
+        self,
+        scenario: Scenario,
+        state: PersonaState,
+        coach_text: str,
+        labels: CoachLabels,
+        history: Sequence[Turn],
+    ) -> Any:
+        """The persona's reply (an object with text, newly_unlocked, state, committed)."""
+        ...
+
+
+class PersonaUnavailable(ServiceError):
+    """The persona could not reply; the learner's turn is saved and can be answered later."""
+
+
+@dataclass(frozen=True, slots=True)
+class TurnView:
+    """One turn as the learner sees it."""
+
+    position: int
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """A practice session as its owner sees it (hidden material only after it ended)."""
+
+    id: int
+    scenario: LearnerView
+    status: str
+    turns: list[TurnView]
+    awaiting_reply: bool
+    committed: bool
+    started_at: datetime
+    ended_at: datetime | None
+    has_scorecard: bool
+    notice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """One line in a learner's list of sessions."""
+
+    id: int
+    scenario_id: str
+    scenario_title: str
+    status: str
+    turns: int
+    overall: float | None
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Debrief:
+    """Everything shown after a session: the scorecard and what the persona was hiding."""
+
+    session_id: int
+    scorecard: dict[str, Any]
+    debrief: DebriefView
+    transcript: list[TurnView] = field(default_factory=list)
+
+
+class PracticeService:
+    """Run practice sessions for learners."""
+
+    def __init__(
+        self,
+        db: Database,
+        content: ContentService,
+        detector: TechniqueDetector,
+        engine: PersonaEngine,
+        *,
+        max_message_chars: int = 2000,
+        max_turns: int = 200,
+    ) -> None:
+        self._db = db
+        self._content = content
+        self._detector = detector
+        self._engine = engine
+        self._scorer = Scorer(detector)
+        self._max_chars = max_message_chars
+        self._max_turns = max_turns
+        self._session_locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # -- starting and reading ----------------------------------------------------------------
+    def start(self, principal: Principal, scenario_id: str, *, seed: int | None = None) -> SessionView:
+        """Start a session on the newest version of a scenario; the persona opens."""
+        principal.require(Action.PRACTISE)
+        if principal.user_id is None:
+            raise PermissionDenied("Only a logged-in learner can practise.")
+        version_id, scenario = self._content.latest_scenario(scenario_id)
+        seed = random.randrange(1_000_000) if seed is None else seed
+        state = self._engine.start(scenario, seed)
+        with self._db.session() as s:
+            session = PracticeSession(
+                user_id=principal.user_id,
+                scenario_version_id=version_id,
+                status="active",
+                engine="offline",
+                seed=seed,
+                persona_state=state.model_dump(mode="json"),
+            )
+            s.add(session)
+            s.flush()
+            s.add(
+                TurnRecord(
+                    session_id=session.id,
+                    position=0,
+                    speaker="client",
+                    text=scenario.persona.opening_line,
+                    labels=self._detector.label_client(scenario.persona.opening_line).model_dump(
+                        mode="json"
+                    ),
+                )
+            )
+            session_id = session.id
+        return self.get(principal, session_id)
+
+    def get(self, principal: Principal, session_id: int) -> SessionView:
+        """A session its owner may see."""
+        with self._db.session() as s:
+            session = self._owned(s, principal, session_id)
+            scenario = self._content.scenario_version(session.scenario_version_id)
+            turns = self._turns(s, session_id)
+            has_scorecard = (
+                s.scalar(select(ScorecardRecord.id).where(ScorecardRecord.session_id == session_id))
+                is not None
+            )
+            state = PersonaState.model_validate(session.persona_state)
+            return SessionView(
+                id=session.id,
+                scenario=scenario.learner_view(),
+                status=session.status,
+                turns=[TurnView(t.position, t.speaker, t.text) for t in turns],
+                awaiting_reply=bool(turns) and turns[-1].speaker == "coach",
+                committed=state.committed,
+                started_at=session.started_at,
+                ended_at=session.ended_at,
+                has_scorecard=has_scorecard,
+            )
+
+    def list_sessions(self, principal: Principal) -> list[SessionSummary]:
+        """The caller's own sessions, newest first."""
+        if principal.user_id is None:
+            return []
+        with self._db.session() as s:
+            rows = s.execute(
+                select(PracticeSession, ScenarioVersion.scenario_id)
+                .join(ScenarioVersion, ScenarioVersion.id == PracticeSession.scenario_version_id)
+                .where(PracticeSession.user_id == principal.user_id)
+                .order_by(PracticeSession.started_at.desc(), PracticeSession.id.desc())
+            ).all()
+            out = []
+            for session, scenario_id in rows:
+                count = s.scalar(
+                    select(func.count(TurnRecord.id)).where(TurnRecord.session_id == session.id)
+                )
+                overall = s.scalar(
+                    select(ScorecardRecord.overall)
+                    .where(ScorecardRecord.session_id == session.id)
+                    .order_by(ScorecardRecord.id.desc())
+                    .limit(1)
+                )
+                title = self._content.scenario_version(session.scenario_version_id).title
+                out.append(
+                    SessionSummary(
+                        session.id, scenario_id, title, session.status, count or 0, overall,
+                        session.started_at,
+                    )
+                )
+            return out
+
+    def active_session(self, principal: Principal, scenario_id: str | None = None) -> int | None:
+        """The caller's most recent unfinished session (optionally for one scenario)."""
+        if principal.user_id is None:
+            return None
+        with self._db.session() as s:
+            query = (
+                select(PracticeSession.id)
+                .join(ScenarioVersion, ScenarioVersion.id == PracticeSession.scenario_version_id)
+                .where(
+                    PracticeSession.user_id == principal.user_id,
+                    PracticeSession.status == "active",
+                )
+                .order_by(PracticeSession.id.desc())
+                .limit(1)
+            )
+            if scenario_id is not None:
+                query = query.where(ScenarioVersion.scenario_id == scenario_id)
+            return s.scalar(query)
+
+    # -- the conversation --------------------------------------------------------------------
+    def send(self, principal: Principal, session_id: int, text: str) -> SessionView:
+        """Store the learner's turn, then get and store the persona's reply."""
+        message = clean_message(text, self._max_chars)
+        with self._lock_for(session_id):
+            with self._db.session() as s:
+                session = self._owned(s, principal, session_id)
+                self._require_active(session)
+                turns = self._turns(s, session_id)
+                if turns and turns[-1].speaker == "coach":
+                    raise InvalidInput(
+                        "The persona has not answered your last message yet: "
+                        "use 'Get reply' before writing again."
+                    )
+                if len(turns) >= self._max_turns:
+                    raise InvalidInput("This session is at its turn limit: end it to see feedback.")
+                previous_client = next((t.text for t in reversed(turns) if t.speaker == "client"), None)
+                labels = self._detector.label_coach(message, previous_client)
+                s.add(
+                    TurnRecord(
+                        session_id=session_id,
+                        position=len(turns),
+                        speaker="coach",
+                        text=message,
+                        labels=labels.model_dump(mode="json"),
+                    )
+                )
+            # committed: the learner's turn is safe whatever happens next
+            self._answer(session_id)
+        return self.get(principal, session_id)
+
+    def retry_reply(self, principal: Principal, session_id: int) -> SessionView:
+        """Ask the persona again to answer a learner turn left without a reply."""
+        with self._lock_for(session_id):
+            with self._db.session() as s:
+                session = self._owned(s, principal, session_id)
+                self._require_active(session)
+            self._answer(session_id)
+        return self.get(principal, session_id)
+
+    def _answer(self, session_id: int) -> None:
+        with self._db.session() as s:
+            session = s.get(PracticeSession, session_id)
+            assert session is not None
+            turns = self._turns(s, session_id)
+            if not turns or turns[-1].speaker != "coach":
+                return
+            scenario = self._content.scenario_version(session.scenario_version_id)
+            state = PersonaState.model_validate(session.persona_state)
+            coach = turns[-1]
+            labels = CoachLabels.model_validate(coach.labels) if coach.labels else (
+                self._detector.label_coach(coach.text)
+            )
+            history = [Turn(speaker=t.speaker, text=t.text) for t in turns]  # type: ignore[arg-type]
+            try:
+                reply = self._engine.reply(scenario, state, coach.text, labels, history)
+            except Exception as exc:  # any engine failure leaves the learner's turn in place
+                raise PersonaUnavailable(
+                    "The persona could not answer just now. Your message is saved: "
+                    "press 'Get reply' to try again."
+                ) from exc
+            s.add(
+                TurnRecord(
+                    session_id=session_id,
+                    position=coach.position + 1,
+                    speaker="client",
+                    text=reply.text,
+                    labels=self._detector.label_client(reply.text).model_dump(mode="json"),
+                )
+            )
+            session.persona_state = reply.state.model_dump(mode="json")
+
+    # -- ending ------------------------------------------------------------------------------
+    def end(
+        self, principal: Principal, session_id: int, rubric_id: str = DEFAULT_RUBRIC
+    ) -> Debrief:
+        """End the session, score it with a rubric and return the debrief."""
+        with self._lock_for(session_id):
+            with self._db.session() as s:
+                session = self._owned(s, principal, session_id)
+                turns = self._turns(s, session_id)
+                if not any(t.speaker == "coach" for t in turns):
+                    raise InvalidInput("Say something to the persona before ending the session.")
+                rubric_version_id, rubric = self._content.latest_rubric(rubric_id)
+                transcript = [Turn(speaker=t.speaker, text=t.text) for t in turns]  # type: ignore[arg-type]
+                labels = [_stored_labels(t) for t in turns]
+                card = self._scorer.score(transcript, rubric, labels)  # type: ignore[arg-type]
+                data = card.to_json_dict()
+                s.add(
+                    ScorecardRecord(
+                        session_id=session_id,
+                        rubric_version_id=rubric_version_id,
+                        overall=float(data["overall"]),
+                        data=data,
+                    )
+                )
+                if session.status == "active":
+                    session.status = "ended"
+                    session.ended_at = datetime.now(UTC)
+        return self.debrief(principal, session_id)
+
+    def debrief(self, principal: Principal, session_id: int) -> Debrief:
+        """The latest scorecard and the persona's debrief for an ended session."""
+        with self._db.session() as s:
+            session = self._owned(s, principal, session_id)
+            if session.status != "ended":
+                raise InvalidInput("The debrief opens when the session has ended.")
+            record = s.scalar(
+                select(ScorecardRecord)
+                .where(ScorecardRecord.session_id == session_id)
+                .order_by(ScorecardRecord.id.desc())
+                .limit(1)
+            )
+            if record is None:
+                raise NotFound("This session has no scorecard yet.")
+            scenario = self._content.scenario_version(session.scenario_version_id)
+            state = PersonaState.model_validate(session.persona_state)
+            turns = self._turns(s, session_id)
+            return Debrief(
+                session_id=session_id,
+                scorecard=dict(record.data),
+                debrief=scenario.debrief_view(list(state.unlocked)),
+                transcript=[TurnView(t.position, t.speaker, t.text) for t in turns],
+            )
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _owned(self, s: Any, principal: Principal, session_id: int) -> PracticeSession:
+        session = s.get(PracticeSession, session_id)
+        if session is None or (session.user_id != principal.user_id and not principal.is_admin):
+            # same answer whether it does not exist or belongs to someone else
+            raise NotFound(f"No practice session {session_id}.")
+        return session
+
+    @staticmethod
+    def _require_active(session: PracticeSession) -> None:
+        if session.status != "active":
+            raise InvalidInput("This session has ended; start a new one to keep practising.")
+
+    @staticmethod
+    def _turns(s: Any, session_id: int) -> list[TurnRecord]:
+        return list(
+            s.scalars(
+                select(TurnRecord)
+                .where(TurnRecord.session_id == session_id)
+                .order_by(TurnRecord.position)
+            )
+        )
+
+    def _lock_for(self, session_id: int) -> threading.Lock:
+        with self._locks_guard:
+            return self._session_locks.setdefault(session_id, threading.Lock())
+
+
+def _stored_labels(turn: TurnRecord) -> CoachLabels | ClientLabels | None:
+    if not turn.labels:
+        return None
+    if turn.speaker == "coach":
+        return CoachLabels.model_validate(turn.labels)
+    return ClientLabels.model_validate(turn.labels)

@@ -1,0 +1,116 @@
+"""Typed settings for CoachLab: one pydantic-settings class, read from the environment.
+
+Every knob lives here with a description; the composition root builds one instance and passes it on.
+Streamlit secrets are mapped into the same fields by ``settings_from_mapping`` — the only place that
+knows about them.  Nothing here has side effects at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All CoachLab configuration (environment prefix ``COACHLAB_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="COACHLAB_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("./data"),
+        description="Folder for the SQLite database and the on-disk Chroma index.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL overriding the SQLite default, e.g. postgresql+psycopg://...",
+    )
+    llm_provider: Literal["offline", "openai"] = Field(
+        default="offline",
+        description="Persona and judge engine: the deterministic offline engine or an "
+        "OpenAI-compatible chat endpoint.",
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Chat model name for the openai provider.")
+    llm_timeout_s: float = Field(default=30.0, gt=0, description="Per-request LLM timeout, seconds.")
+    llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries on timeouts, 429, 5xx.")
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="OPENAI_API_KEY",
+        description="API key for the OpenAI-compatible endpoint (read from OPENAI_API_KEY).",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias="OPENAI_BASE_URL",
+        description="Base URL of any OpenAI-compatible server (read from OPENAI_BASE_URL).",
+    )
+    embedder: Literal["minilm", "hashing", "openai"] = Field(
+        default="minilm",
+        description="Sentence embedder: the bundled all-MiniLM-L6-v2 (offline), a hashing embedder "
+        "(tests, tiny installs) or OpenAI embeddings.",
+    )
+    openai_embedding_model: str = Field(
+        default="text-embedding-3-small", description="Embedding model for embedder=openai."
+    )
+    chroma_host: str | None = Field(
+        default=None, description="Chroma server host; unset means the on-disk index in data_dir."
+    )
+    chroma_port: int = Field(default=8000, ge=1, le=65535, description="Chroma server port.")
+    max_message_chars: int = Field(
+        default=2000, ge=100, le=20000, description="Longest learner message accepted."
+    )
+    session_secret_rounds: int = Field(
+        default=0, ge=0, description="Reserved: extra password-hash rounds (0 = library default)."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in use: the override or SQLite inside data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'coachlab.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        """Folder of the on-disk Chroma index."""
+        return self.data_dir / "chroma"
+
+    def llm_api_key(self) -> str | None:
+        """The LLM API key as plain text, if any."""
+        return self.openai_api_key.get_secret_value() if self.openai_api_key else None
+
+
+_ALIASED = {"OPENAI_API_KEY", "OPENAI_BASE_URL"}
+
+
+def settings_from_mapping(secrets: Mapping[str, Any], **overrides: Any) -> Settings:
+    """Build Settings from Streamlit-style secrets over the environment, then explicit overrides.
+
+    Secrets may use the environment names (``COACHLAB_DATA_DIR``, ``OPENAI_API_KEY``) or the bare
+    field names (``data_dir``), at the top level or under a ``coachlab`` table.
+    """
+    values: dict[str, Any] = {}
+    nested = secrets.get("coachlab")
+    for source in (secrets, nested if isinstance(nested, Mapping) else {}):
+        for key, value in source.items():
+            if isinstance(value, Mapping):
+                continue
+            upper = str(key).upper()
+            if upper in _ALIASED:
+                values[upper] = value
+            elif upper.startswith("COACHLAB_"):
+                values[upper.removeprefix("COACHLAB_").lower()] = value
+            elif str(key) in Settings.model_fields:
+                values[str(key)] = value
+    for key, value in overrides.items():
+        alias = key.upper()
+        values[alias if alias in _ALIASED else key] = value
+    # init arguments take precedence over the environment in pydantic-settings
+    return Settings(**values)

@@ -1,0 +1,23 @@
+"""Content page for facilitators: the scenarios and rubrics in use."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.ui.runtime import current_principal, get_services, plain
+
+
+def render() -> None:
+    """List scenarios (with their hidden layers, for facilitators) and rubrics."""
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    st.title("Scenarios and rubrics")
+    for scenario in services.content.all_scenarios(principal):
+        with st.expander(f"{scenario.title} (v{scenario.version}, difficulty {scenario.difficulty})"):
+            st.markdown(plain(scenario.brief))
+            for layer in scenario.layers:
+                st.markdown(f"- **{plain(layer.kind)}** `{layer.id}` — {plain(layer.summary)}")
+    st.subheader("Rubrics")
+    for card in services.content.list_rubrics():
+        st.markdown(f"**{plain(card.name)}** (`{card.id}` v{card.version}) — {plain(card.description)}")

@@ -1,0 +1,30 @@
+"""Users page for administrators."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.services.errors import ServiceError
+from app.services.principal import Role
+from app.ui.runtime import current_principal, get_services, plain
+
+
+def render() -> None:
+    """List users and add new ones."""
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    st.title("Users")
+    for user in services.accounts.list_users(principal):
+        st.markdown(f"- `{user.username}` {plain(user.display_name)} — {', '.join(user.roles)}")
+    with st.form("add-user", clear_on_submit=True):
+        username = st.text_input("Username", max_chars=64)
+        password = st.text_input("Initial password", type="password", max_chars=256)
+        roles = st.multiselect("Roles", [r.value for r in Role], default=["learner"])
+        if st.form_submit_button("Add user"):
+            try:
+                services.accounts.create_user(principal, username, password, {Role(r) for r in roles})
+            except ServiceError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Added {username}.")

@@ -1,0 +1,1 @@
+"""Retrieval: sentence embedders, the vector index and library search."""

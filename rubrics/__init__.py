@@ -1,0 +1,1 @@
+"""Rubric engine: technique detection, conversation metrics, rubrics as data and scoring."""

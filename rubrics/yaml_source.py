@@ -1,0 +1,183 @@
+"""Load YAML content files and turn every problem into a message naming file, line and field.
+
+Facilitators write scenarios and rubrics by hand, so an error must say where it is in words they
+understand.  This module keeps the line of every mapping key and sequence item while parsing, and
+maps pydantic validation errors back to those lines.  It never raises anything but ContentError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+MAX_CONTENT_BYTES = 1_000_000
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContentIssue:
+    """One problem found in a content file."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class ContentError(Exception):
+    """A content file could not be loaded; carries every issue found."""
+
+    def __init__(self, issues: Sequence[ContentIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe loader that records the line of every key and item."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key '{key}' (first on line {seen[key]})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _index_lines(node: yaml.Node, path: Location, lines: dict[Location, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _index_lines(value_node, (*path, key), lines)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_lines(item, (*path, i), lines)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """Parsed YAML data with the line of each path in it."""
+
+    file: str
+    data: Any
+    lines: dict[Location, int]
+
+    def line_of(self, path: Location) -> int | None:
+        """Return the line of the deepest known prefix of ``path``."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def parse_yaml(text: str, file: str) -> YamlDocument:
+    """Parse YAML text; raise ContentError with the line of any syntax error."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_CONTENT_BYTES:
+        raise ContentError([ContentIssue(file, None, "", "file is larger than 1 MB")])
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or "invalid YAML"
+        raise ContentError([ContentIssue(file, line, "", f"YAML syntax error: {problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([ContentIssue(file, None, "", f"YAML syntax error: {exc}")]) from None
+    lines: dict[Location, int] = {}
+    if node is not None:
+        _index_lines(node, (), lines)
+    return YamlDocument(file=file, data=data, lines=lines)
+
+
+def _field_name(loc: Location) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+def _friendly(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "this field is required but missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see the docs for allowed fields)"
+    return str(error.get("msg", "invalid value"))
+
+
+def _strip_union_tags(loc: Location, data: Any) -> Location:
+    """Drop pydantic's discriminator/union tags, which are not keys in the file."""
+    clean: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            clean.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            clean.append(part)
+            node = node[part]
+        elif isinstance(node, dict | list):
+            # a tag such as "function-after[...]" or a union member name: skip it
+            continue
+        else:
+            clean.append(part)
+    return tuple(clean)
+
+
+def validation_issues(doc: YamlDocument, exc: ValidationError) -> list[ContentIssue]:
+    """Map pydantic errors to issues that name the line and field in the YAML file."""
+    issues = []
+    for error in exc.errors():
+        loc = _strip_union_tags(tuple(error["loc"]), doc.data)
+        issues.append(ContentIssue(doc.file, doc.line_of(loc), _field_name(loc), _friendly(error)))
+    return issues
+
+
+def load_model(text: str, file: str, model: type[ModelT]) -> ModelT:
+    """Parse YAML text and validate it as ``model``; raise ContentError listing every problem."""
+    doc = parse_yaml(text, file)
+    if not isinstance(doc.data, dict):
+        raise ContentError([ContentIssue(file, 1, "", "expected a mapping of fields at the top")])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ContentError(validation_issues(doc, exc)) from None
+
+
+def load_model_file(path: Path, model: type[ModelT]) -> ModelT:
+    """Read a YAML file and validate it as ``model``; errors name the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([ContentIssue(str(path), None, "", f"cannot read file: {exc}")]) from None
+    return load_model(text, str(path), model)

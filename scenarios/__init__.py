@@ -1,0 +1,1 @@
+"""Scenarios: the scenario file format, its loader and the persona engines that play the client."""

@@ -1,0 +1,61 @@
+"""``coachlab scenario ...`` and ``coachlab rubric ...``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_scenario_list_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenario", "list", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and set(rows[0]) == {"id", "title", "version", "context", "difficulty"}
+
+
+def test_scenario_validate_ok_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    builtin = sorted((REPO / "scenarios" / "builtin").glob("*.yaml"))
+    assert main(["scenario", "validate", *map(str, builtin)]) == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitle: [unclosed\n", encoding="utf-8")
+    assert main(["scenario", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err and "Traceback" not in err
+
+
+def test_scenario_export_import_round_trip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scenario", "list", "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)[0]
+    assert main(["scenario", "export", first["id"]]) == 0
+    text = capsys.readouterr().out
+    assert "layers" in text
+    assert main(["scenario", "import", _write(tmp_path, text)]) == 2  # same version exists
+    assert "already exists" in capsys.readouterr().err
+    bumped = text.replace(f"version: {first['version']}", f"version: {first['version'] + 1}", 1)
+    assert main(["scenario", "import", _write(tmp_path, bumped)]) == 0
+    assert main(["scenario", "list", "--format", "json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows[first["id"]]["version"] == first["version"] + 1
+
+
+def test_rubric_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    builtin = sorted((REPO / "rubrics" / "builtin").glob("*.yaml"))
+    assert main(["rubric", "validate", *map(str, builtin)]) == 0
+    bad = tmp_path / "rubric.yaml"
+    bad.write_text("id: r\nname: R\nversion: 1\ndescription: d\ncriteria: []\nsurprise: 1\n")
+    assert main(["rubric", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "surprise" in err and f"{bad}:6" in err
+
+
+def _write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "exported.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)

@@ -1,0 +1,49 @@
+"""Browser run: the demo learner logs in, practises, reloads, ends and reads the scorecard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_demo_learner_completes_a_conversation(app_url: str, browser: Any, artifacts: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    page.get_by_label("Username").fill("learner")
+    page.get_by_label("Password").fill("coachlab-demo")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Practise a conversation").wait_for()
+    page.screenshot(path=str(artifacts / "01-catalogue.png"), full_page=True)
+
+    page.get_by_role("button", name="Start practising").click()
+    chat = page.get_by_test_id("stChatInputTextArea")
+    chat.wait_for()
+    lines = [
+        "What would you like to get out of our time today?",
+        "It sounds like you're stretched thin. What's taking most of your energy?",
+    ]
+    for n, line in enumerate(lines, start=1):
+        chat.fill(line)
+        chat.press("Enter")
+        page.get_by_test_id("stChatMessage").nth(2 * n).wait_for()
+    messages = page.get_by_test_id("stChatMessage")
+    assert messages.count() == 5
+    page.screenshot(path=str(artifacts / "02-conversation.png"), full_page=True)
+
+    page.reload()
+    page.get_by_test_id("stChatInputTextArea").wait_for()
+    page.get_by_test_id("stChatMessage").nth(4).wait_for()
+    assert page.get_by_test_id("stChatMessage").count() == 5
+    assert "stretched thin" in page.get_by_test_id("stChatMessage").nth(3).inner_text()
+
+    page.get_by_role("button", name="End session and see feedback").click()
+    page.get_by_role("heading", name="Debrief").wait_for()
+    page.get_by_text("Overall").first.wait_for()
+    page.get_by_role("heading", name="What was really going on").wait_for()
+    page.screenshot(path=str(artifacts / "03-scorecard.png"), full_page=True)
+    page.close()
