@@ -33,9 +33,15 @@ class Settings(BaseSettings):
         description="Persona and judge engine: the deterministic offline engine or an "
         "OpenAI-compatible chat endpoint.",
     )
-    llm_model: str = Field(default="gpt-4o-mini", description="Chat model name for the openai provider.")
-    llm_timeout_s: float = Field(default=30.0, gt=0, description="Per-request LLM timeout, seconds.")
-    llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries on timeouts, 429, 5xx.")
+    llm_model: str = Field(
+        default="gpt-4o-mini", description="Chat model name for the openai provider."
+    )
+    llm_timeout_s: float = Field(
+        default=30.0, gt=0, description="Per-request LLM timeout, seconds."
+    )
+    llm_max_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries on timeouts, 429, 5xx."
+    )
     openai_api_key: SecretStr | None = Field(
         default=None,
         validation_alias="OPENAI_API_KEY",

@@ -107,7 +107,9 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "invalid YAML"
-        raise ContentError([ContentIssue(file, line, "", f"YAML syntax error: {problem}")]) from None
+        raise ContentError(
+            [ContentIssue(file, line, "", f"YAML syntax error: {problem}")]
+        ) from None
     except yaml.YAMLError as exc:
         raise ContentError([ContentIssue(file, None, "", f"YAML syntax error: {exc}")]) from None
     lines: dict[Location, int] = {}
@@ -140,10 +142,9 @@ def _strip_union_tags(loc: Location, data: Any) -> Location:
     clean: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            clean.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             clean.append(part)
             node = node[part]
         elif isinstance(node, dict | list):
@@ -158,7 +159,15 @@ def validation_issues(doc: YamlDocument, exc: ValidationError) -> list[ContentIs
     """Map pydantic errors to issues that name the line and field in the YAML file."""
     issues = []
     for error in exc.errors():
-        loc = _strip_union_tags(tuple(error["loc"]), doc.data)
+        raw = tuple(error["loc"])
+        loc = _strip_union_tags(raw, doc.data)
+        if (
+            error.get("type") == "missing"
+            and raw
+            and isinstance(raw[-1], str)
+            and (not loc or loc[-1] != raw[-1])
+        ):
+            loc = (*loc, raw[-1])  # name the missing field; its line is the parent's
         issues.append(ContentIssue(doc.file, doc.line_of(loc), _field_name(loc), _friendly(error)))
     return issues
 
@@ -179,5 +188,7 @@ def load_model_file(path: Path, model: type[ModelT]) -> ModelT:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([ContentIssue(str(path), None, "", f"cannot read file: {exc}")]) from None
+        raise ContentError(
+            [ContentIssue(str(path), None, "", f"cannot read file: {exc}")]
+        ) from None
     return load_model(text, str(path), model)

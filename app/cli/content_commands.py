@@ -98,8 +98,10 @@ def cmd_scenario_list(args: argparse.Namespace, ctx: CliContext) -> int:
         print(json.dumps(rows, indent=2))
     else:
         for row in rows:
-            print(f"{row['id']}\tv{row['version']}\t{row['context']}\t"
-                  f"difficulty {row['difficulty']}\t{row['title']}")
+            print(
+                f"{row['id']}\tv{row['version']}\t{row['context']}\t"
+                f"difficulty {row['difficulty']}\t{row['title']}"
+            )
     return 0
 
 

@@ -85,8 +85,11 @@ def cmd_score(args: argparse.Namespace, ctx: CliContext) -> int:
         if len(results) == 1:
             print(json.dumps(results[0][1], indent=2, ensure_ascii=False))
         elif results:
-            print(json.dumps([{"source": s, **d} for s, d, _ in results], indent=2,
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    [{"source": s, **d} for s, d, _ in results], indent=2, ensure_ascii=False
+                )
+            )
     elif args.format == "jsonl":
         for source, data, _ in results:
             print(json.dumps({"source": source, **data}, ensure_ascii=False))
@@ -102,7 +105,8 @@ def cmd_eval_annomi(args: argparse.Namespace, ctx: CliContext) -> int:
 
     if not args.data_dir.is_dir():
         raise CliError(f"{args.data_dir}: not a folder with AnnoMI CSV files")
-    report = evaluate_annomi(args.data_dir, folds=args.folds, embedder=ctx.services(
-        prepare=False).embedder)
+    report = evaluate_annomi(
+        args.data_dir, folds=args.folds, embedder=ctx.services(prepare=False).embedder
+    )
     print(report.to_text())
     return 0

@@ -131,7 +131,9 @@ class ContentService:
             )
             return True
 
-    def _store_rubric(self, rubric: Rubric, text: str, *, source: str, created_by: int | None) -> bool:
+    def _store_rubric(
+        self, rubric: Rubric, text: str, *, source: str, created_by: int | None
+    ) -> bool:
         with self._db.session() as s:
             record = s.get(RubricRecord, rubric.id)
             if record is None:
@@ -147,7 +149,10 @@ class ContentService:
             record.name = rubric.name
             s.add(
                 RubricVersion(
-                    rubric_id=rubric.id, version=rubric.version, yaml_text=text, created_by=created_by
+                    rubric_id=rubric.id,
+                    version=rubric.version,
+                    yaml_text=text,
+                    created_by=created_by,
                 )
             )
             return True

@@ -1,4 +1,4 @@
-"""Practice: a learner's conversation with a persona, turn by turn, and its end-of-session scorecard.
+"""Practice: a learner's conversation with a persona, turn by turn, and its scorecard.
 
 What must stay true:
 - A learner's turn is committed to the database *before* the persona is asked for a reply, so no
@@ -29,6 +29,7 @@ from rubrics.detector import TechniqueDetector
 from rubrics.labels import ClientLabels, CoachLabels
 from rubrics.scorer import Scorer
 from rubrics.transcript import Turn
+from scenarios.engine import PersonaReply
 from scenarios.model import DebriefView, LearnerView, Scenario
 from scenarios.state import PersonaState
 
@@ -38,8 +39,8 @@ DEFAULT_RUBRIC = "core-coaching"
 class PersonaEngine(Protocol):
     """What the practice service needs from a persona engine (offline or LLM)."""
 
-    def start(self, scenario: Scenario, seed: int) -> PersonaState:
-        """Initial state for a new session."""
+    def start(self, scenario: Scenario, seed: int) -> PersonaReply:
+        """The opening line and initial state for a new session."""
         ...
 
     def reply(
@@ -49,8 +50,8 @@ class PersonaEngine(Protocol):
         coach_text: str,
         labels: CoachLabels,
         history: Sequence[Turn],
-    ) -> Any:
-        """The persona's reply (an object with text, newly_unlocked, state, committed)."""
+    ) -> PersonaReply:
+        """The persona's reply and its new state."""
         ...
 
 
@@ -130,14 +131,16 @@ class PracticeService:
         self._locks_guard = threading.Lock()
 
     # -- starting and reading ----------------------------------------------------------------
-    def start(self, principal: Principal, scenario_id: str, *, seed: int | None = None) -> SessionView:
+    def start(
+        self, principal: Principal, scenario_id: str, *, seed: int | None = None
+    ) -> SessionView:
         """Start a session on the newest version of a scenario; the persona opens."""
         principal.require(Action.PRACTISE)
         if principal.user_id is None:
             raise PermissionDenied("Only a logged-in learner can practise.")
         version_id, scenario = self._content.latest_scenario(scenario_id)
         seed = random.randrange(1_000_000) if seed is None else seed
-        state = self._engine.start(scenario, seed)
+        state = self._engine.start(scenario, seed).state
         with self._db.session() as s:
             session = PracticeSession(
                 user_id=principal.user_id,
@@ -211,7 +214,12 @@ class PracticeService:
                 title = self._content.scenario_version(session.scenario_version_id).title
                 out.append(
                     SessionSummary(
-                        session.id, scenario_id, title, session.status, count or 0, overall,
+                        session.id,
+                        scenario_id,
+                        title,
+                        session.status,
+                        count or 0,
+                        overall,
                         session.started_at,
                     )
                 )
@@ -252,7 +260,9 @@ class PracticeService:
                     )
                 if len(turns) >= self._max_turns:
                     raise InvalidInput("This session is at its turn limit: end it to see feedback.")
-                previous_client = next((t.text for t in reversed(turns) if t.speaker == "client"), None)
+                previous_client = next(
+                    (t.text for t in reversed(turns) if t.speaker == "client"), None
+                )
                 labels = self._detector.label_coach(message, previous_client)
                 s.add(
                     TurnRecord(
@@ -286,8 +296,10 @@ class PracticeService:
             scenario = self._content.scenario_version(session.scenario_version_id)
             state = PersonaState.model_validate(session.persona_state)
             coach = turns[-1]
-            labels = CoachLabels.model_validate(coach.labels) if coach.labels else (
-                self._detector.label_coach(coach.text)
+            labels = (
+                CoachLabels.model_validate(coach.labels)
+                if coach.labels
+                else (self._detector.label_coach(coach.text))
             )
             history = [Turn(speaker=t.speaker, text=t.text) for t in turns]  # type: ignore[arg-type]
             try:
@@ -313,28 +325,27 @@ class PracticeService:
         self, principal: Principal, session_id: int, rubric_id: str = DEFAULT_RUBRIC
     ) -> Debrief:
         """End the session, score it with a rubric and return the debrief."""
-        with self._lock_for(session_id):
-            with self._db.session() as s:
-                session = self._owned(s, principal, session_id)
-                turns = self._turns(s, session_id)
-                if not any(t.speaker == "coach" for t in turns):
-                    raise InvalidInput("Say something to the persona before ending the session.")
-                rubric_version_id, rubric = self._content.latest_rubric(rubric_id)
-                transcript = [Turn(speaker=t.speaker, text=t.text) for t in turns]  # type: ignore[arg-type]
-                labels = [_stored_labels(t) for t in turns]
-                card = self._scorer.score(transcript, rubric, labels)  # type: ignore[arg-type]
-                data = card.to_json_dict()
-                s.add(
-                    ScorecardRecord(
-                        session_id=session_id,
-                        rubric_version_id=rubric_version_id,
-                        overall=float(data["overall"]),
-                        data=data,
-                    )
+        with self._lock_for(session_id), self._db.session() as s:
+            session = self._owned(s, principal, session_id)
+            turns = self._turns(s, session_id)
+            if not any(t.speaker == "coach" for t in turns):
+                raise InvalidInput("Say something to the persona before ending the session.")
+            rubric_version_id, rubric = self._content.latest_rubric(rubric_id)
+            transcript = [Turn(speaker=t.speaker, text=t.text) for t in turns]  # type: ignore[arg-type]
+            labels = [_stored_labels(t) for t in turns]
+            card = self._scorer.score(transcript, rubric, labels)  # type: ignore[arg-type]
+            data = card.to_json_dict()
+            s.add(
+                ScorecardRecord(
+                    session_id=session_id,
+                    rubric_version_id=rubric_version_id,
+                    overall=float(data["overall"]),
+                    data=data,
                 )
-                if session.status == "active":
-                    session.status = "ended"
-                    session.ended_at = datetime.now(UTC)
+            )
+            if session.status == "active":
+                session.status = "ended"
+                session.ended_at = datetime.now(UTC)
         return self.debrief(principal, session_id)
 
     def debrief(self, principal: Principal, session_id: int) -> Debrief:

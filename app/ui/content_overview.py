@@ -14,10 +14,14 @@ def render() -> None:
     assert principal is not None
     st.title("Scenarios and rubrics")
     for scenario in services.content.all_scenarios(principal):
-        with st.expander(f"{scenario.title} (v{scenario.version}, difficulty {scenario.difficulty})"):
+        with st.expander(
+            f"{scenario.title} (v{scenario.version}, difficulty {scenario.difficulty})"
+        ):
             st.markdown(plain(scenario.brief))
             for layer in scenario.layers:
                 st.markdown(f"- **{plain(layer.kind)}** `{layer.id}` — {plain(layer.summary)}")
     st.subheader("Rubrics")
     for card in services.content.list_rubrics():
-        st.markdown(f"**{plain(card.name)}** (`{card.id}` v{card.version}) — {plain(card.description)}")
+        st.markdown(
+            f"**{plain(card.name)}** (`{card.id}` v{card.version}) — {plain(card.description)}"
+        )

@@ -52,7 +52,9 @@ def _scorecard(card: dict[str, Any]) -> None:
         st.info(f"**Try next:** {plain(str(card['next_step']))}")
     st.subheader("Criteria")
     for criterion in card.get("criteria", []):
-        header = f"{criterion['name']} — level {criterion['level']} of 5 ({round(criterion['score'])})"
+        header = (
+            f"{criterion['name']} — level {criterion['level']} of 5 ({round(criterion['score'])})"
+        )
         with st.expander(header, expanded=False):
             if criterion.get("descriptor"):
                 st.markdown(f"*{plain(criterion['descriptor'])}*")

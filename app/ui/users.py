@@ -23,7 +23,9 @@ def render() -> None:
         roles = st.multiselect("Roles", [r.value for r in Role], default=["learner"])
         if st.form_submit_button("Add user"):
             try:
-                services.accounts.create_user(principal, username, password, {Role(r) for r in roles})
+                services.accounts.create_user(
+                    principal, username, password, {Role(r) for r in roles}
+                )
             except ServiceError as exc:
                 st.error(str(exc))
             else:
