@@ -21,7 +21,9 @@ def main() -> None:
         "practice": st.Page(practice.render, title="Practise", url_path="practice", default=True),
         "debrief": st.Page(debrief.render, title="Debrief", url_path="debrief"),
         "history": st.Page(history.render, title="My sessions", url_path="sessions"),
-        "content": st.Page(content_overview.render, title="Scenarios and rubrics", url_path="content"),
+        "content": st.Page(
+            content_overview.render, title="Scenarios and rubrics", url_path="content"
+        ),
         "users": st.Page(users.render, title="Users", url_path="users"),
         "account": st.Page(account.render, title="Account", url_path="account"),
     }
@@ -34,7 +36,9 @@ def main() -> None:
     if principal.is_admin:
         sections["Administer"] = [pages["users"]]
     if not sections:
-        pages["account"] = st.Page(account.render, title="Account", url_path="account", default=True)
+        pages["account"] = st.Page(
+            account.render, title="Account", url_path="account", default=True
+        )
     sections["You"] = [pages["account"]]
     st.navigation(sections).run()
 

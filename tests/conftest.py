@@ -9,9 +9,9 @@ import pytest
 
 from app.bootstrap import Services, build_services
 from app.services.principal import Principal, Role
-from tests.builders import make_user
 from app.settings import Settings
 from retrieval.minilm import MiniLMEmbedder
+from tests.builders import make_user
 
 REPO = Path(__file__).resolve().parents[1]
 ANNOMI_DIR = REPO.parent / "shared" / "data" / "annomi-dev"

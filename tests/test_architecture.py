@@ -6,7 +6,14 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-FORBIDDEN_IN_UI = {"sqlalchemy", "chromadb", "openai", "langchain", "langchain_core", "langchain_openai"}
+FORBIDDEN_IN_UI = {
+    "sqlalchemy",
+    "chromadb",
+    "openai",
+    "langchain",
+    "langchain_core",
+    "langchain_openai",
+}
 
 
 def _imports(path: Path) -> set[str]:

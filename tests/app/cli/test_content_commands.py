@@ -18,7 +18,9 @@ def test_scenario_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert rows and set(rows[0]) == {"id", "title", "version", "context", "difficulty"}
 
 
-def test_scenario_validate_ok_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_scenario_validate_ok_and_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     builtin = sorted((REPO / "scenarios" / "builtin").glob("*.yaml"))
     assert main(["scenario", "validate", *map(str, builtin)]) == 0
     bad = tmp_path / "bad.yaml"

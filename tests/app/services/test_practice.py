@@ -134,9 +134,7 @@ def test_hidden_material_never_reaches_the_learner_before_the_debrief(
         services.practice.debrief(learner, view.id)
 
 
-def test_bad_messages_are_refused_and_lose_nothing(
-    services: Services, learner: Principal
-) -> None:
+def test_bad_messages_are_refused_and_lose_nothing(services: Services, learner: Principal) -> None:
     view = services.practice.start(learner, SCENARIO, seed=2)
     with pytest.raises(InvalidInput, match="limit"):
         services.practice.send(learner, view.id, "x" * 5000)
