@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.llm import build_chat_model
 from app.services.accounts import AccountService
 from app.services.content import ContentService, SyncReport
-from app.services.practice import PersonaEngine, PracticeService
+from app.services.practice import PracticeService
 from app.settings import Settings
 from app.storage.database import Database
 from retrieval.embedder import Embedder
 from retrieval.factory import build_embedder
 from rubrics.detector import TechniqueDetector
+from scenarios.llm_engine import LLMPersonaEngine
 from scenarios.offline import OfflinePersonaEngine
+from scenarios.playthrough import PersonaEngine
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Services:
     db: Database
     embedder: Embedder
     detector: TechniqueDetector
+    persona_engine: PersonaEngine
     accounts: AccountService
     content: ContentService
     practice: PracticeService
@@ -58,8 +62,9 @@ def make_persona_engine(settings: Settings, embedder: Embedder) -> PersonaEngine
         case "offline":
             return OfflinePersonaEngine(embedder)
         case "openai":
-            # the LLM engine lands with issue 4; until then the offline engine answers
-            return OfflinePersonaEngine(embedder)
+            chat = build_chat_model(settings)
+            assert chat is not None, "the openai provider always has a chat model"
+            return LLMPersonaEngine(chat, OfflinePersonaEngine(embedder))
 
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
@@ -70,18 +75,16 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     detector = TechniqueDetector(embedder=embedder)
     content = ContentService(db)
     accounts = AccountService(db)
+    persona_engine = make_persona_engine(settings, embedder)
     practice = PracticeService(
-        db,
-        content,
-        detector,
-        make_persona_engine(settings, embedder),
-        max_message_chars=settings.max_message_chars,
+        db, content, detector, persona_engine, max_message_chars=settings.max_message_chars
     )
     return Services(
         settings=settings,
         db=db,
         embedder=embedder,
         detector=detector,
+        persona_engine=persona_engine,
         accounts=accounts,
         content=content,
         practice=practice,

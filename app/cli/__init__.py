@@ -9,12 +9,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.cli import admin, content_commands, scoring_commands
+from app.cli import admin, content_commands, practice_commands, scoring_commands
 from app.cli.context import CliContext, CliError
 from app.services.errors import ServiceError
 from rubrics.yaml_source import ContentError
 
-MODULES = (admin, content_commands, scoring_commands)
+MODULES = (admin, content_commands, practice_commands, scoring_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext, CliError
-from rubrics.catalogue import load_rubric_file
+from app.services.errors import NotFound
+from rubrics.catalogue import resolve_rubric
 from rubrics.model import Rubric
-from rubrics.parsing import TranscriptError, parse_transcript
+from rubrics.parsing import TranscriptError, read_transcript_file
 from rubrics.scorer import Scorer
-
-MAX_INPUT_BYTES = 2_000_000
+from rubrics.yaml_source import ContentError
 
 
 def register(sub: Any) -> None:
@@ -37,43 +37,27 @@ def register(sub: Any) -> None:
 
 
 def _rubric(ctx: CliContext, ref: str) -> Rubric:
-    path = Path(ref)
-    if path.suffix in {".yaml", ".yml"} and path.exists():
-        return load_rubric_file(path)
-    from rubrics.catalogue import builtin_rubrics
-
-    builtin = builtin_rubrics()
-    if ref in builtin:
-        return builtin[ref]
-    _, rubric = ctx.services().content.latest_rubric(ref)
-    return rubric
-
-
-def _read(path: Path) -> str:
+    """A built-in rubric, a rubric file, or a rubric stored in the database, in that order."""
     try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise TranscriptError(str(path), None, "file is larger than 2 MB")
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TranscriptError(str(path), None, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TranscriptError(str(path), None, f"cannot read file: {exc}") from None
+        return resolve_rubric(ref)
+    except ContentError:
+        if Path(ref).exists():
+            raise
+    try:
+        return ctx.services().content.latest_rubric(ref)[1]
+    except NotFound:
+        raise CliError(f"unknown rubric '{ref}' (see `coachlab rubric list`)") from None
 
 
 def cmd_score(args: argparse.Namespace, ctx: CliContext) -> int:
     """Score each transcript and print JSON, JSON lines or Markdown."""
-    try:
-        rubric = _rubric(ctx, args.rubric)
-    except Exception as exc:
-        if exc.__class__.__name__ in {"NotFound"}:
-            raise CliError(f"unknown rubric '{args.rubric}'") from None
-        raise
+    rubric = _rubric(ctx, args.rubric)
     scorer = Scorer(ctx.services(prepare=False).detector)
     status = 0
     results: list[tuple[str, dict[str, Any], str]] = []
     for path in args.paths:
         try:
-            turns = parse_transcript(_read(path), str(path), coach_name=args.coach)
+            turns = read_transcript_file(path, coach_name=args.coach)
         except TranscriptError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 2

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -29,30 +28,11 @@ from rubrics.detector import TechniqueDetector
 from rubrics.labels import ClientLabels, CoachLabels
 from rubrics.scorer import Scorer
 from rubrics.transcript import Turn
-from scenarios.engine import PersonaReply
-from scenarios.model import DebriefView, LearnerView, Scenario
+from scenarios.model import DebriefView, LearnerView
+from scenarios.playthrough import PersonaEngine
 from scenarios.state import PersonaState
 
 DEFAULT_RUBRIC = "core-coaching"
-
-
-class PersonaEngine(Protocol):
-    """What the practice service needs from a persona engine (offline or LLM)."""
-
-    def start(self, scenario: Scenario, seed: int) -> PersonaReply:
-        """The opening line and initial state for a new session."""
-        ...
-
-    def reply(
-        self,
-        scenario: Scenario,
-        state: PersonaState,
-        coach_text: str,
-        labels: CoachLabels,
-        history: Sequence[Turn],
-    ) -> PersonaReply:
-        """The persona's reply and its new state."""
-        ...
 
 
 class PersonaUnavailable(ServiceError):
