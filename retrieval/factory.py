@@ -1,0 +1,41 @@
+"""Pick the embedder implementation from settings.
+
+What must stay true: this is the only place that maps a setting to an Embedder class, and
+"hashing" always works offline with no model files.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from retrieval.embedder import Embedder
+
+EmbedderKind = Literal["minilm", "hashing", "openai"]
+
+
+def build_embedder(
+    kind: EmbedderKind,
+    *,
+    openai_model: str | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    openai_dimension: int | None = None,
+) -> Embedder:
+    """Return the embedder named by ``kind`` (imports only the chosen implementation)."""
+    match kind:
+        case "minilm":
+            from retrieval.minilm import MiniLMEmbedder
+
+            return MiniLMEmbedder()
+        case "hashing":
+            from retrieval.hashing import HashingEmbedder
+
+            return HashingEmbedder()
+        case "openai":
+            if not openai_model or not api_key:
+                raise ValueError("the openai embedder needs openai_model and api_key")
+            from retrieval.openai_embedder import OpenAIEmbedder
+
+            return OpenAIEmbedder(openai_model, api_key, base_url, openai_dimension)
+        case _:
+            raise ValueError(f"unknown embedder kind {kind!r}; expected minilm, hashing or openai")

