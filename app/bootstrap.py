@@ -17,7 +17,11 @@ from app.settings import Settings
 from app.storage.database import Database
 from retrieval.embedder import Embedder
 from retrieval.factory import build_embedder
+from rubrics.chat import ChatModel
 from rubrics.detector import TechniqueDetector
+from rubrics.judge import LLMJudge
+from rubrics.llm_rewrite import LLMRewriter
+from rubrics.scorer import Scorer
 from scenarios.llm_engine import LLMPersonaEngine
 from scenarios.offline import OfflinePersonaEngine
 from scenarios.playthrough import PersonaEngine
@@ -31,6 +35,7 @@ class Services:
     db: Database
     embedder: Embedder
     detector: TechniqueDetector
+    scorer: Scorer
     persona_engine: PersonaEngine
     accounts: AccountService
     content: ContentService
@@ -56,15 +61,30 @@ def make_embedder(settings: Settings) -> Embedder:
     )
 
 
-def make_persona_engine(settings: Settings, embedder: Embedder) -> PersonaEngine:
+def make_persona_engine(
+    settings: Settings, embedder: Embedder, chat: ChatModel | None = None
+) -> PersonaEngine:
     """The persona engine the settings ask for."""
     match settings.llm_provider:
         case "offline":
             return OfflinePersonaEngine(embedder)
         case "openai":
-            chat = build_chat_model(settings)
+            chat = chat or build_chat_model(settings)
             assert chat is not None, "the openai provider always has a chat model"
             return LLMPersonaEngine(chat, OfflinePersonaEngine(embedder))
+
+
+def make_scorer(
+    settings: Settings, detector: TechniqueDetector, chat: ChatModel | None = None
+) -> Scorer:
+    """The scorer the settings ask for: offline, or with an LLM judge and checked LLM rewrites."""
+    match settings.llm_provider:
+        case "offline":
+            return Scorer(detector)
+        case "openai":
+            chat = chat or build_chat_model(settings)
+            assert chat is not None, "the openai provider always has a chat model"
+            return Scorer(detector, judge=LLMJudge(chat), rewriter=LLMRewriter(chat, detector))
 
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
@@ -75,15 +95,24 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     detector = TechniqueDetector(embedder=embedder)
     content = ContentService(db)
     accounts = AccountService(db)
-    persona_engine = make_persona_engine(settings, embedder)
+    chat = build_chat_model(settings)  # one client shared by the persona and the judge
+    persona_engine = make_persona_engine(settings, embedder, chat)
+    scorer = make_scorer(settings, detector, chat)
     practice = PracticeService(
-        db, content, detector, persona_engine, max_message_chars=settings.max_message_chars
+        db,
+        content,
+        detector,
+        persona_engine,
+        scorer,
+        engine_name=settings.llm_provider,
+        max_message_chars=settings.max_message_chars,
     )
     return Services(
         settings=settings,
         db=db,
         embedder=embedder,
         detector=detector,
+        scorer=scorer,
         persona_engine=persona_engine,
         accounts=accounts,
         content=content,

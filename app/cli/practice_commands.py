@@ -9,7 +9,6 @@ from typing import Any
 
 from app.cli.context import CliContext, CliError
 from app.services.principal import Principal
-from rubrics.scorer import Scorer
 from scenarios.playthrough import play_lines, read_coach_lines
 
 
@@ -41,7 +40,7 @@ def cmd_practice(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CliError(f"unknown scenario '{args.scenario}' (see `coachlab scenario list`)")
     _, rubric = services.content.latest_rubric(args.rubric)
     played = play_lines(scenario, lines, services.persona_engine, services.detector, args.seed)
-    card = Scorer(services.detector).score(played.transcript, rubric)
+    card = services.scorer.score(played.transcript, rubric)
     if args.format == "json":
         result = {**played.as_dict(), "scorecard": card.to_json_dict()}
         print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -13,7 +13,6 @@ from app.services.errors import NotFound
 from rubrics.catalogue import resolve_rubric
 from rubrics.model import Rubric
 from rubrics.parsing import TranscriptError, read_transcript_file
-from rubrics.scorer import Scorer
 from rubrics.yaml_source import ContentError
 
 
@@ -52,7 +51,7 @@ def _rubric(ctx: CliContext, ref: str) -> Rubric:
 def cmd_score(args: argparse.Namespace, ctx: CliContext) -> int:
     """Score each transcript and print JSON, JSON lines or Markdown."""
     rubric = _rubric(ctx, args.rubric)
-    scorer = Scorer(ctx.services(prepare=False).detector)
+    scorer = ctx.services(prepare=False).scorer
     status = 0
     results: list[tuple[str, dict[str, Any], str]] = []
     for path in args.paths:

@@ -10,9 +10,11 @@ What must stay true:
 
 from __future__ import annotations
 
+import queue
 import random
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +30,8 @@ from rubrics.detector import TechniqueDetector
 from rubrics.labels import ClientLabels, CoachLabels
 from rubrics.scorer import Scorer
 from rubrics.transcript import Turn
-from scenarios.model import DebriefView, LearnerView
+from scenarios.engine import PersonaReply
+from scenarios.model import DebriefView, LearnerView, Scenario
 from scenarios.playthrough import PersonaEngine
 from scenarios.state import PersonaState
 
@@ -37,6 +40,61 @@ DEFAULT_RUBRIC = "core-coaching"
 
 class PersonaUnavailable(ServiceError):
     """The persona could not reply; the learner's turn is saved and can be answered later."""
+
+
+def _unavailable() -> PersonaUnavailable:
+    return PersonaUnavailable(
+        "The persona could not answer just now. Your message is saved: "
+        "press 'Get reply' to try again."
+    )
+
+
+class ReplyStream:
+    """The persona's reply as it streams; ``notice`` is set once the stream is exhausted.
+
+    Iterating yields text chunks and re-raises the producer's error, if any.  Not iterating is
+    fine too: the producer stores the reply either way.
+    """
+
+    _END = object()
+
+    def __init__(self, timeout_s: float = 300.0) -> None:
+        self.notice: str | None = None
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._error: Exception | None = None
+        self._timeout = timeout_s
+
+    def put(self, chunk: str) -> None:
+        """Producer side: one more chunk of text."""
+        self._queue.put(chunk)
+
+    def fail(self, error: Exception) -> None:
+        """Producer side: the reply failed with ``error``."""
+        self._error = error
+
+    def close(self) -> None:
+        """Producer side: no more chunks."""
+        self._queue.put(self._END)
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            item = self._queue.get(timeout=self._timeout)
+            if item is self._END:
+                break
+            yield str(item)
+        if self._error is not None:
+            raise self._error
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedReply:
+    """A persona reply a learner reported (no learner identity: facilitators fix personas)."""
+
+    scenario_id: str
+    scenario_version: int
+    text: str
+    reason: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +154,9 @@ class PracticeService:
         content: ContentService,
         detector: TechniqueDetector,
         engine: PersonaEngine,
+        scorer: Scorer | None = None,
         *,
+        engine_name: str = "offline",
         max_message_chars: int = 2000,
         max_turns: int = 200,
     ) -> None:
@@ -104,7 +164,8 @@ class PracticeService:
         self._content = content
         self._detector = detector
         self._engine = engine
-        self._scorer = Scorer(detector)
+        self._scorer = scorer or Scorer(detector)
+        self._engine_name = engine_name
         self._max_chars = max_message_chars
         self._max_turns = max_turns
         self._session_locks: dict[int, threading.Lock] = {}
@@ -126,7 +187,7 @@ class PracticeService:
                 user_id=principal.user_id,
                 scenario_version_id=version_id,
                 status="active",
-                engine="offline",
+                engine=self._engine_name,
                 seed=seed,
                 persona_state=state.model_dump(mode="json"),
             )
@@ -227,35 +288,63 @@ class PracticeService:
     # -- the conversation --------------------------------------------------------------------
     def send(self, principal: Principal, session_id: int, text: str) -> SessionView:
         """Store the learner's turn, then get and store the persona's reply."""
-        message = clean_message(text, self._max_chars)
         with self._lock_for(session_id):
-            with self._db.session() as s:
-                session = self._owned(s, principal, session_id)
-                self._require_active(session)
-                turns = self._turns(s, session_id)
-                if turns and turns[-1].speaker == "coach":
-                    raise InvalidInput(
-                        "The persona has not answered your last message yet: "
-                        "use 'Get reply' before writing again."
-                    )
-                if len(turns) >= self._max_turns:
-                    raise InvalidInput("This session is at its turn limit: end it to see feedback.")
-                previous_client = next(
-                    (t.text for t in reversed(turns) if t.speaker == "client"), None
-                )
-                labels = self._detector.label_coach(message, previous_client)
-                s.add(
-                    TurnRecord(
-                        session_id=session_id,
-                        position=len(turns),
-                        speaker="coach",
-                        text=message,
-                        labels=labels.model_dump(mode="json"),
-                    )
-                )
+            self._store_coach_turn(principal, session_id, text)
             # committed: the learner's turn is safe whatever happens next
-            self._answer(session_id)
-        return self.get(principal, session_id)
+            notice = self._finish(session_id, self._reply(session_id))
+        return replace(self.get(principal, session_id), notice=notice)
+
+    def send_stream(self, principal: Principal, session_id: int, text: str) -> ReplyStream:
+        """Store the learner's turn, then stream the persona's reply as it is produced.
+
+        The reply is produced and stored by a worker thread, so it is kept even if the caller
+        stops reading (a Streamlit rerun interrupts the page mid-stream).  The stored reply is
+        authoritative: a streamed draft can be replaced by a safer final text (the LLM engine's
+        leak guard), so callers re-read the session afterwards.
+        """
+        with self._lock_for(session_id):
+            self._store_coach_turn(principal, session_id, text)
+        stream = ReplyStream()
+        worker = threading.Thread(
+            target=self._stream_worker,
+            args=(session_id, stream),
+            daemon=True,
+            name=f"persona-reply-{session_id}",
+        )
+        worker.start()
+        return stream
+
+    def _stream_worker(self, session_id: int, out: ReplyStream) -> None:
+        try:
+            with self._lock_for(session_id):
+                context = self._reply_context(session_id)
+                if context is None:
+                    return
+                scenario, state, coach, labels, history = context
+                stream = getattr(self._engine, "reply_stream", None)
+                try:
+                    reply: PersonaReply | None = None
+                    if stream is None:
+                        reply = self._engine.reply(scenario, state, coach.text, labels, history)
+                        out.put(reply.text)
+                    else:
+                        for item in stream(scenario, state, coach.text, labels, history):
+                            if isinstance(item, str):
+                                out.put(item)
+                            else:
+                                reply = item
+                    if reply is None:
+                        raise RuntimeError("the engine's stream ended without a final reply")
+                except Exception as exc:  # any engine failure leaves the learner's turn in place
+                    unavailable = _unavailable()
+                    unavailable.__cause__ = exc
+                    out.fail(unavailable)
+                    return
+                out.notice = self._finish(session_id, (coach.position, reply))
+        except Exception as exc:  # storage failure: report it to the reader, never hang it
+            out.fail(exc)
+        finally:
+            out.close()
 
     def retry_reply(self, principal: Principal, session_id: int) -> SessionView:
         """Ask the persona again to answer a learner turn left without a reply."""
@@ -263,42 +352,126 @@ class PracticeService:
             with self._db.session() as s:
                 session = self._owned(s, principal, session_id)
                 self._require_active(session)
-            self._answer(session_id)
-        return self.get(principal, session_id)
+            notice = self._finish(session_id, self._reply(session_id))
+        return replace(self.get(principal, session_id), notice=notice)
 
-    def _answer(self, session_id: int) -> None:
+    def report_reply(
+        self, principal: Principal, session_id: int, position: int, reason: str
+    ) -> None:
+        """Record the learner's report that a persona reply broke character or misbehaved."""
+        reason = clean_message(reason or "out of character", 500)
+        with self._db.session() as s:
+            self._owned(s, principal, session_id)
+            turn = s.scalar(
+                select(TurnRecord).where(
+                    TurnRecord.session_id == session_id, TurnRecord.position == position
+                )
+            )
+            if turn is None or turn.speaker != "client":
+                raise NotFound("Only the persona's replies can be reported.")
+            turn.reported = reason
+
+    def reported_replies(self, principal: Principal, limit: int = 100) -> list[ReportedReply]:
+        """Persona replies learners reported as out of character, newest first (facilitators)."""
+        principal.require(Action.AUTHOR_CONTENT)
+        with self._db.session() as s:
+            rows = s.execute(
+                select(TurnRecord, ScenarioVersion.scenario_id, ScenarioVersion.version)
+                .join(PracticeSession, PracticeSession.id == TurnRecord.session_id)
+                .join(ScenarioVersion, ScenarioVersion.id == PracticeSession.scenario_version_id)
+                .where(TurnRecord.reported.is_not(None))
+                .order_by(TurnRecord.id.desc())
+                .limit(limit)
+            ).all()
+            return [
+                ReportedReply(
+                    scenario_id=scenario_id,
+                    scenario_version=version,
+                    text=turn.text,
+                    reason=turn.reported or "",
+                    source=turn.source or "offline",
+                )
+                for turn, scenario_id, version in rows
+            ]
+
+    def _store_coach_turn(self, principal: Principal, session_id: int, text: str) -> None:
+        message = clean_message(text, self._max_chars)
+        with self._db.session() as s:
+            session = self._owned(s, principal, session_id)
+            self._require_active(session)
+            turns = self._turns(s, session_id)
+            if turns and turns[-1].speaker == "coach":
+                raise InvalidInput(
+                    "The persona has not answered your last message yet: "
+                    "use 'Get reply' before writing again."
+                )
+            if len(turns) >= self._max_turns:
+                raise InvalidInput("This session is at its turn limit: end it to see feedback.")
+            previous_client = next((t.text for t in reversed(turns) if t.speaker == "client"), None)
+            labels = self._detector.label_coach(message, previous_client)
+            s.add(
+                TurnRecord(
+                    session_id=session_id,
+                    position=len(turns),
+                    speaker="coach",
+                    text=message,
+                    labels=labels.model_dump(mode="json"),
+                )
+            )
+
+    def _reply_context(
+        self, session_id: int
+    ) -> tuple[Scenario, PersonaState, TurnRecord, CoachLabels, list[Turn]] | None:
+        """Everything the engine needs, read in a short transaction (None if nothing to answer)."""
         with self._db.session() as s:
             session = s.get(PracticeSession, session_id)
-            assert session is not None
+            if session is None:
+                raise NotFound(f"No practice session {session_id}.")
             turns = self._turns(s, session_id)
             if not turns or turns[-1].speaker != "coach":
-                return
+                return None
             scenario = self._content.scenario_version(session.scenario_version_id)
             state = PersonaState.model_validate(session.persona_state)
             coach = turns[-1]
             labels = (
                 CoachLabels.model_validate(coach.labels)
                 if coach.labels
-                else (self._detector.label_coach(coach.text))
+                else self._detector.label_coach(coach.text)
             )
             history = [Turn(speaker=t.speaker, text=t.text) for t in turns]  # type: ignore[arg-type]
-            try:
-                reply = self._engine.reply(scenario, state, coach.text, labels, history)
-            except Exception as exc:  # any engine failure leaves the learner's turn in place
-                raise PersonaUnavailable(
-                    "The persona could not answer just now. Your message is saved: "
-                    "press 'Get reply' to try again."
-                ) from exc
+            return scenario, state, coach, labels, history
+
+    def _reply(self, session_id: int) -> tuple[int, PersonaReply] | None:
+        """Ask the engine outside any database transaction (an LLM call can take seconds)."""
+        context = self._reply_context(session_id)
+        if context is None:
+            return None
+        scenario, state, coach, labels, history = context
+        try:
+            return coach.position, self._engine.reply(scenario, state, coach.text, labels, history)
+        except Exception as exc:  # any engine failure leaves the learner's turn in place
+            raise _unavailable() from exc
+
+    def _finish(self, session_id: int, answer: tuple[int, PersonaReply] | None) -> str | None:
+        """Store the reply and the new persona state; return any notice for the learner."""
+        if answer is None:
+            return None
+        coach_position, reply = answer
+        with self._db.session() as s:
+            session = s.get(PracticeSession, session_id)
+            assert session is not None
             s.add(
                 TurnRecord(
                     session_id=session_id,
-                    position=coach.position + 1,
+                    position=coach_position + 1,
                     speaker="client",
                     text=reply.text,
                     labels=self._detector.label_client(reply.text).model_dump(mode="json"),
+                    source=getattr(reply, "source", "offline"),
                 )
             )
             session.persona_state = reply.state.model_dump(mode="json")
+        return getattr(reply, "notice", None)
 
     # -- ending ------------------------------------------------------------------------------
     def end(

@@ -185,7 +185,11 @@ class PracticeSession(Base):
 
 
 class TurnRecord(Base):
-    """One stored utterance; coach turns carry the detector's labels as JSON."""
+    """One stored utterance; coach turns carry the detector's labels as JSON.
+
+    ``source`` says which engine phrased a persona turn (offline or llm); ``reported`` holds the
+    learner's report that the persona broke character, if any.
+    """
 
     __tablename__ = "turns"
     __table_args__ = (UniqueConstraint("session_id", "position"),)
@@ -198,6 +202,8 @@ class TurnRecord(Base):
     speaker: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     labels: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(String(20))
+    reported: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

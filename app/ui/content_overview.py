@@ -25,3 +25,12 @@ def render() -> None:
         st.markdown(
             f"**{plain(card.name)}** (`{card.id}` v{card.version}) — {plain(card.description)}"
         )
+    reports = services.practice.reported_replies(principal)
+    st.subheader("Reported persona replies")
+    if not reports:
+        st.caption("No learner has reported a reply.")
+    for report in reports:
+        st.markdown(
+            f"- **{report.scenario_id}** v{report.scenario_version} ({report.source}): "
+            f"“{plain(report.text)}” — {plain(report.reason)}"
+        )

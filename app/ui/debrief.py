@@ -46,10 +46,11 @@ def _scorecard(card: dict[str, Any]) -> None:
     metrics = card.get("metrics", {})
     if "coach_talk_share" in metrics:
         top[2].metric("Your share of the talking", f"{metrics['coach_talk_share']:.0%}")
-    if card.get("strength"):
-        st.success(f"**Strength:** {plain(str(card['strength']))}")
-    if card.get("next_step"):
-        st.info(f"**Try next:** {plain(str(card['next_step']))}")
+    strength, next_step = _note(card.get("strength")), _note(card.get("next_step"))
+    if strength:
+        st.success(f"**Strength:** {plain(strength)}")
+    if next_step:
+        st.info(f"**Try next:** {plain(next_step)}")
     st.subheader("Criteria")
     for criterion in card.get("criteria", []):
         header = (
@@ -69,6 +70,13 @@ def _scorecard(card: dict[str, Any]) -> None:
                 f"**Turn {turn['index']}** — you said: “{plain(turn['text'])}”  \n"
                 f"Try: “{plain(turn['suggestion'])}”"
             )
+
+
+def _note(value: Any) -> str:
+    """The text of a strength or next-step note (a dict with ``text``, or a plain string)."""
+    if isinstance(value, dict):
+        return str(value.get("text", ""))
+    return str(value or "")
 
 
 def _persona(debrief: Any) -> None:

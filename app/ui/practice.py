@@ -101,13 +101,43 @@ def _conversation(view: SessionView) -> None:
                 st.error(str(exc))
             else:
                 st.rerun()
-        message = st.chat_input(f"Your reply to {view.scenario.persona_name}…")
-        if message:
-            try:
-                services.practice.send(principal, view.id, message)
-            except ServiceError as exc:
-                st.session_state["practice_error"] = str(exc)
-            st.rerun()
+        notice = st.session_state.pop("practice_notice", None)
+        if notice:
+            st.warning(notice)
         error = st.session_state.pop("practice_error", None)
         if error:
             st.error(error)
+        message = st.chat_input(f"Your reply to {view.scenario.persona_name}…")
+        if message:
+            with st.chat_message("user"):
+                st.markdown(plain(message))
+            try:
+                stream = services.practice.send_stream(principal, view.id, message)
+                with st.chat_message("assistant"):
+                    st.write_stream(plain(chunk) for chunk in stream)
+            except ServiceError as exc:
+                st.session_state["practice_error"] = str(exc)
+            else:
+                if stream.notice:
+                    st.session_state["practice_notice"] = stream.notice
+            st.rerun()
+        _report_form(view)
+
+
+def _report_form(view: SessionView) -> None:
+    persona_turns = [t for t in view.turns if t.speaker == "client"]
+    if len(persona_turns) < 2:
+        return
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    with (
+        st.expander("Report a reply that broke character"),
+        st.form("report", clear_on_submit=True),
+    ):
+        options = {t.position: f"Reply {i + 1}: {t.text[:60]}" for i, t in enumerate(persona_turns)}
+        position = st.selectbox("Which reply?", list(options), format_func=options.__getitem__)
+        reason = st.text_input("What was wrong?", max_chars=300)
+        if st.form_submit_button("Report"):
+            services.practice.report_reply(principal, view.id, position, reason)
+            st.success("Thank you: a facilitator will see this report.")

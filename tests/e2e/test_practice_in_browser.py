@@ -14,8 +14,8 @@ def test_demo_learner_completes_a_conversation(app_url: str, browser: Any, artif
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(30_000)
     page.goto(app_url)
-    page.get_by_label("Username").fill("learner")
-    page.get_by_label("Password").fill("coachlab-demo")
+    page.get_by_role("textbox", name="Username").fill("learner")
+    page.get_by_role("textbox", name="Password").fill("coachlab-demo")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Practise a conversation").wait_for()
     page.screenshot(path=str(artifacts / "01-catalogue.png"), full_page=True)
@@ -30,7 +30,11 @@ def test_demo_learner_completes_a_conversation(app_url: str, browser: Any, artif
     for n, line in enumerate(lines, start=1):
         chat.fill(line)
         chat.press("Enter")
-        page.get_by_test_id("stChatMessage").nth(2 * n).wait_for()
+        try:
+            page.get_by_test_id("stChatMessage").nth(2 * n).wait_for()
+        except Exception:
+            page.screenshot(path=str(artifacts / f"failed-turn-{n}.png"), full_page=True)
+            raise
     messages = page.get_by_test_id("stChatMessage")
     assert messages.count() == 5
     page.screenshot(path=str(artifacts / "02-conversation.png"), full_page=True)

@@ -50,6 +50,7 @@ def test_user_add_refuses_a_password_argument_and_bad_input(
 ) -> None:
     with pytest.raises(SystemExit):
         main(["user", "add", "maria", "--role", "learner", "--password", "x"])
+    assert "unrecognized arguments: --password" in capsys.readouterr().err
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     assert main(["user", "add", "maria", "--role", "learner"]) == 2
     err = capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,12 @@ def test_scenario_export_import_round_trip(
     assert "layers" in text
     assert main(["scenario", "import", _write(tmp_path, text)]) == 2  # same version exists
     assert "already exists" in capsys.readouterr().err
-    bumped = text.replace(f"version: {first['version']}", f"version: {first['version'] + 1}", 1)
+    bumped = re.sub(
+        rf"^version: {first['version']}$", f"version: {first['version'] + 1}", text, flags=re.M
+    )
+    assert bumped != text
     assert main(["scenario", "import", _write(tmp_path, bumped)]) == 0
+    assert "imported scenario" in capsys.readouterr().out
     assert main(["scenario", "list", "--format", "json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows[first["id"]]["version"] == first["version"] + 1

@@ -151,3 +151,49 @@ def test_an_ended_session_cannot_continue(services: Services, learner: Principal
     services.practice.end(learner, view.id)
     with pytest.raises(InvalidInput, match="ended"):
         services.practice.send(learner, view.id, "One more thing?")
+
+
+def test_streamed_reply_is_stored_like_a_normal_one(
+    services: Services, learner: Principal
+) -> None:
+    view = services.practice.start(learner, SCENARIO, seed=5)
+    stream = services.practice.send_stream(learner, view.id, "What's on your mind today?")
+    assert services.practice.get(learner, view.id).awaiting_reply  # stored before the reply
+    chunks = list(stream)
+    assert "".join(chunks).strip()
+    after = services.practice.get(learner, view.id)
+    assert not after.awaiting_reply
+    assert after.turns[-1].text == "".join(chunks)
+    assert stream.notice is None
+
+
+def test_learners_report_replies_and_facilitators_see_them(
+    services: Services, learner: Principal
+) -> None:
+    view = services.practice.start(learner, SCENARIO, seed=5)
+    view = services.practice.send(learner, view.id, "What's on your mind today?")
+    reply = view.turns[-1]
+    services.practice.report_reply(learner, view.id, reply.position, "sounded like a robot")
+    with pytest.raises(NotFound):
+        services.practice.report_reply(learner, view.id, reply.position - 1, "my own turn")
+    other = make_user(services, "sam", Role.LEARNER)
+    with pytest.raises(NotFound):
+        services.practice.report_reply(other, view.id, reply.position, "not mine")
+    with pytest.raises(PermissionDenied):
+        services.practice.reported_replies(learner)
+    facilitator = make_user(services, "fran", Role.FACILITATOR)
+    reports = services.practice.reported_replies(facilitator)
+    assert [(r.scenario_id, r.text, r.reason) for r in reports] == [
+        (SCENARIO, reply.text, "sounded like a robot")
+    ]
+
+
+def test_an_abandoned_stream_still_stores_the_reply(
+    services: Services, learner: Principal
+) -> None:
+    view = services.practice.start(learner, SCENARIO, seed=5)
+    services.practice.send_stream(learner, view.id, "What's on your mind today?")  # never read
+    # retry_reply waits for the running reply (same session lock) and then has nothing to do
+    after = services.practice.retry_reply(learner, view.id)
+    assert not after.awaiting_reply
+    assert [t.speaker for t in after.turns] == ["client", "coach", "client"]

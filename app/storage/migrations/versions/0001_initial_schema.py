@@ -264,6 +264,8 @@ def upgrade() -> None:
         sa.Column("speaker", sa.String(length=10), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("labels", sa.JSON(), nullable=True),
+        sa.Column("source", sa.String(length=20), nullable=True),
+        sa.Column("reported", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["session_id"],
