@@ -9,6 +9,7 @@ What must stay true:
   show what earned the level: good turns at level 4–5, the turns holding it back at level 1–3;
 - with no judge, or a judge that raises ChatUnavailable, an llm_judge criterion is scored on its
   declared offline_metric, so scoring always completes and works offline deterministically;
+- per-turn suggestions come from the rewriter when one is given, else from the offline rewrites;
 - feedback is at most two sentences and quotes the evidence; a better phrasing in it fits the
   criterion (a reflection for a listening criterion, an open question for a question one).
 """
@@ -82,6 +83,14 @@ class RubricJudge(Protocol):
         ...
 
 
+class TurnRewriter(Protocol):
+    """Suggests better phrasings, such as rubrics.llm_rewrite.LLMRewriter."""
+
+    def suggest_rewrites(self, turns: Sequence[Turn], labels: Sequence[Labels]) -> list[str | None]:
+        """One suggestion per turn, None for turns without a weakness."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Part:
     scale: MetricScale
@@ -129,10 +138,14 @@ class Scorer:
     """Scores transcripts; the detector is only used when labels are not supplied."""
 
     def __init__(
-        self, detector: TranscriptLabeller | None = None, judge: RubricJudge | None = None
+        self,
+        detector: TranscriptLabeller | None = None,
+        judge: RubricJudge | None = None,
+        rewriter: TurnRewriter | None = None,
     ) -> None:
         self._detector = detector
         self._judge = judge
+        self._rewriter = rewriter
 
     def score(
         self, turns: Sequence[Turn], rubric: Rubric, labels: Sequence[Labels] | None = None
@@ -146,7 +159,10 @@ class Scorer:
             labels = self._detector.label_transcript(turns)
         labels = list(labels)
         metrics = compute_metrics(turns, labels)  # checks labels match turns
-        suggestions = suggest_rewrites(turns, labels)
+        if self._rewriter is None:
+            suggestions = suggest_rewrites(turns, labels)
+        else:
+            suggestions = self._rewriter.suggest_rewrites(turns, labels)
         convo = _Conversation(turns, metrics, suggestions)
         weights = rubric.normalised_weights()
         verdicts = [self._verdict(c, weights[c.id], convo) for c in rubric.criteria]
