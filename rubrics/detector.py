@@ -1,0 +1,199 @@
+"""Technique detection: label every coach and client turn of a transcript.
+
+Must stay true: ``TechniqueDetector(embedder=None)`` is a complete rules-only detector; with an
+embedder it loads the shipped numpy heads (``rubrics/weights``) and lets them decide the main
+behaviour and its subtype, while exact rules (backchannels, permission, greetings, summaries, flags,
+question counts, commitments) still apply.  Batch and single calls give identical labels, labels
+are deterministic, and ``label_transcript`` makes at most one ``embed`` call.  Weights trained with
+one embedding model are never fed another model's vectors (the detector falls back to rules).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from rubrics.classifier import WEIGHTS_DIR, TechniqueModel
+from rubrics.detection_client import read_client
+from rubrics.detection_rules import CoachCues, read_cues, rule_techniques
+from rubrics.embedding import SentenceEmbedder
+from rubrics.features import client_hand_features, coach_hand_features, stack
+from rubrics.labels import ClientLabels, CoachLabels, Technique
+from rubrics.transcript import Turn
+
+_log = logging.getLogger(__name__)
+_QUESTIONS: frozenset[Technique] = frozenset(["question_open", "question_closed"])
+_OTHER_KINDS: tuple[Technique, ...] = ("permission", "structuring", "affirmation")
+
+
+class TechniqueDetector:
+    """Labels coach turns with techniques/flags/GROW stage and client turns with talk type."""
+
+    def __init__(
+        self,
+        embedder: SentenceEmbedder | None = None,
+        weights_dir: Path | None = None,
+        *,
+        model: TechniqueModel | None = None,
+    ) -> None:
+        self._embedder = embedder
+        self._model: TechniqueModel | None = None
+        if embedder is None:
+            return
+        loaded = model or TechniqueModel.load(weights_dir or WEIGHTS_DIR)
+        if loaded.embedding_dimension != embedder.dimension:
+            raise ValueError(
+                f"weights expect {loaded.embedding_dimension}-d embeddings, "
+                f"embedder gives {embedder.dimension}-d"
+            )
+        trained_with = loaded.metadata.get("embedder")
+        name = getattr(embedder, "name", None)
+        if trained_with and name and name != trained_with:
+            # Vectors from another model would feed the heads garbage: rules are the safer answer.
+            _log.warning(
+                "technique weights need %s embeddings, got %s: rules only", trained_with, name
+            )
+            return
+        self._model = loaded
+
+    @property
+    def uses_classifier(self) -> bool:
+        """True when an embedder and trained heads are in use, False for rules only."""
+        return self._model is not None
+
+    def label_coach(self, text: str, previous_client: str | None = None) -> CoachLabels:
+        """Label one coach turn; ``previous_client`` is the client's last turn, if any."""
+        return self.label_coach_batch([text], [previous_client])[0]
+
+    def label_coach_batch(
+        self, texts: Sequence[str], previous_clients: Sequence[str | None]
+    ) -> list[CoachLabels]:
+        """Label many coach turns with one embedding call."""
+        if len(texts) != len(previous_clients):
+            raise ValueError("texts and previous_clients must have the same length")
+        if not texts:
+            return []
+        unique = list(dict.fromkeys([*texts, *(p for p in previous_clients if p)]))
+        vectors = self._embed(unique)
+        index = {t: i for i, t in enumerate(unique)}
+        return self._coach_from_vectors(texts, previous_clients, vectors, index)
+
+    def label_client(self, text: str) -> ClientLabels:
+        """Label one client turn."""
+        vectors = self._embed([text])
+        return self._client_from_vectors([text], vectors, {text: 0})[0]
+
+    def label_transcript(self, turns: Sequence[Turn]) -> list[CoachLabels | ClientLabels]:
+        """Label every turn (one label record per turn, in order) with one embedding call."""
+        if not turns:
+            return []
+        unique = list(dict.fromkeys(t.text for t in turns))
+        vectors = self._embed(unique)
+        index = {t: i for i, t in enumerate(unique)}
+        coach_texts: list[str] = []
+        previous: list[str | None] = []
+        last_client: str | None = None
+        for turn in turns:
+            if turn.speaker == "coach":
+                coach_texts.append(turn.text)
+                previous.append(last_client)
+            else:
+                last_client = turn.text
+        coach_labels = iter(self._coach_from_vectors(coach_texts, previous, vectors, index))
+        client_texts = [t.text for t in turns if t.speaker != "coach"]
+        client_labels = iter(self._client_from_vectors(client_texts, vectors, index))
+        return [next(coach_labels) if t.speaker == "coach" else next(client_labels) for t in turns]
+
+    def _embed(self, texts: list[str]) -> np.ndarray | None:
+        if self._embedder is None or self._model is None or not texts:
+            return None
+        return np.asarray(self._embedder.embed(texts), dtype=np.float32)
+
+    def _coach_from_vectors(
+        self,
+        texts: Sequence[str],
+        previous_clients: Sequence[str | None],
+        vectors: np.ndarray | None,
+        index: dict[str, int],
+    ) -> list[CoachLabels]:
+        cues = [read_cues(t, p) for t, p in zip(texts, previous_clients, strict=True)]
+        if vectors is None or self._model is None or not texts:
+            return [
+                _compose(c, rule_techniques(c, p))
+                for c, p in zip(cues, previous_clients, strict=True)
+            ]
+        zeros = np.zeros(vectors.shape[1], dtype=np.float32)
+        own = vectors[[index[t] for t in texts]]
+        prev = np.stack([vectors[index[p]] if p else zeros for p in previous_clients])
+        pairs = list(zip(cues, previous_clients, strict=True))
+        hand = np.stack([coach_hand_features(c, p) for c, p in pairs])
+        x = stack(own, prev, hand)
+        heads = self._model.heads
+        main = heads["main"].predict(x)
+        sub = {name: heads[name].predict(x) for name in ("question", "reflection", "input")}
+        out: list[CoachLabels] = []
+        for i, (c, p) in enumerate(zip(cues, previous_clients, strict=True)):
+            primary = _primary_from_heads(c, main[i], {k: v[i] for k, v in sub.items()})
+            rest = [t for t in rule_techniques(c, p) if t != primary and t != "other"]
+            out.append(_compose(c, [primary, *rest]))
+        return out
+
+    def _client_from_vectors(
+        self, texts: Sequence[str], vectors: np.ndarray | None, index: dict[str, int]
+    ) -> list[ClientLabels]:
+        cues = [read_client(t) for t in texts]
+        talk = [c.talk_type for c in cues]
+        model = self._model
+        if vectors is not None and model is not None and texts and "client" in model.heads:
+            hand = np.stack([client_hand_features(t, c) for t, c in zip(texts, cues, strict=True)])
+            x = stack(vectors[[index[t] for t in texts]], hand)
+            talk = model.heads["client"].predict(x)
+        return [
+            ClientLabels(
+                talk_type="change" if c.commitment else talk[i],  # type: ignore[arg-type]
+                commitment=c.commitment,
+                has_when=c.has_when,
+            )
+            for i, c in enumerate(cues)
+        ]
+
+
+def _primary_from_heads(cues: CoachCues, main: str, sub: dict[str, str]) -> Technique:
+    """Map the heads' verdict to one technique, letting exact rules refine or override it."""
+    if cues.backchannel:
+        return "other"
+    if cues.permission:
+        return "permission"
+    if main == "question":
+        return "question_open" if sub["question"] == "open" else "question_closed"
+    if cues.affirmation and not cues.questions and main in ("reflection", "other"):
+        return "affirmation"  # AnnoMI has no affirmation label; MITI and CoachLab do
+    if main == "reflection":
+        if cues.summary:
+            return "summary"
+        return "reflection_complex" if sub["reflection"] == "complex" else "reflection_simple"
+    if main == "therapist_input":
+        return "advice" if cues.advice or sub["input"] == "advice" else "information"
+    if cues.structuring:
+        return "structuring"
+    return "other"
+
+
+def _compose(cues: CoachCues, techniques: list[Technique]) -> CoachLabels:
+    ordered: tuple[Technique, ...] = tuple(dict.fromkeys(techniques)) or ("other",)
+    count = len(cues.questions)
+    if ordered[0] in _QUESTIONS and count == 0:
+        count = 1  # the heads heard a question the rules did not
+    flags = list(cues.flags)
+    if count >= 2 and "stacked_questions" not in flags:
+        flags.append("stacked_questions")
+    return CoachLabels(
+        techniques=ordered,
+        primary=ordered[0],
+        flags=tuple(flags),
+        grow_stage=cues.grow_stage,
+        question_count=count,
+    )

@@ -1,0 +1,321 @@
+"""Cross-validated accuracy of technique detection on AnnoMI, as a printable report.
+
+Run: ``python -m rubrics.evaluation ../shared/data/annomi-dev [--speech-style]``.
+
+Must stay true: figures are only ever computed on held-out transcripts (transcript-grouped folds,
+stratified by session quality); the heads for each fold are trained on the other folds through
+``rubrics.training.train_model`` and applied through the real ``TechniqueDetector``, so the report
+measures the shipped pipeline.  Needs scikit-learn (the ``train`` extra) for the per-fold training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rubrics.detection_annomi import (
+    MAIN_BEHAVIOURS,
+    TALK_TYPES,
+    AnnomiUtterance,
+    default_data_dir,
+    embed_cached,
+    load_annomi,
+)
+from rubrics.detection_text import speech_style as speech_style_text
+from rubrics.detector import TechniqueDetector
+from rubrics.embedding import SentenceEmbedder
+from rubrics.labels import ClientLabels, CoachLabels, Technique
+from rubrics.mi_score import mi_consistency_score
+from rubrics.training import make_embedder, train_model, training_texts
+from rubrics.transcript import Turn
+
+_BEHAVIOUR: dict[Technique, str] = {
+    "question_open": "question",
+    "question_closed": "question",
+    "reflection_simple": "reflection",
+    "reflection_complex": "reflection",
+    "summary": "reflection",
+    "advice": "therapist_input",
+    "information": "therapist_input",
+}
+_GOLD_TECHNIQUE: dict[tuple[str, str | None], Technique] = {
+    ("question", "open"): "question_open",
+    ("question", "closed"): "question_closed",
+    ("reflection", "simple"): "reflection_simple",
+    ("reflection", "complex"): "reflection_complex",
+    ("therapist_input", "advice"): "advice",
+    ("therapist_input", "information"): "information",
+}
+
+
+def behaviour(technique: Technique) -> str:
+    """Map a CoachLab technique to AnnoMI's main therapist behaviour (data README mapping)."""
+    return _BEHAVIOUR.get(technique, "other")
+
+
+@dataclass(frozen=True, slots=True)
+class ClassScores:
+    """Precision, recall and F1 of one class over held-out utterances."""
+
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class AnnomiReport:
+    """Held-out (cross-validated) accuracy of the detector on AnnoMI."""
+
+    folds: int
+    transcripts: int
+    coach_utterances: int
+    embedder: str
+    per_class: tuple[ClassScores, ...]
+    macro_f1: float
+    accuracy: float
+    rules_only_macro_f1: float
+    open_closed_accuracy: float
+    open_closed_n: int
+    simple_complex_accuracy: float
+    simple_complex_n: int
+    session_auroc: float
+    session_auroc_gold_labels: float
+    talk_type_macro_f1: float
+    seconds: float
+    speech_style: bool = False
+
+    def to_text(self) -> str:
+        """Render the report as a plain-text table for the terminal."""
+        lines = [
+            f"AnnoMI technique detection: {self.folds}-fold transcript-grouped cross-validation",
+            f"{self.transcripts} transcripts, {self.coach_utterances} coach utterances, "
+            f"embedder {self.embedder}, {self.seconds:.0f} s"
+            + (", held-out text lowercased and unpunctuated" if self.speech_style else ""),
+            "",
+            f"{'behaviour':<16}{'precision':>10}{'recall':>10}{'F1':>8}{'support':>9}",
+        ]
+        for s in self.per_class:
+            lines.append(
+                f"{s.label:<16}{s.precision:>10.3f}{s.recall:>10.3f}{s.f1:>8.3f}{s.support:>9d}"
+            )
+        lines += [
+            "",
+            f"macro-F1 (main behaviour)        {self.macro_f1:.3f}",
+            f"accuracy (main behaviour)        {self.accuracy:.3f}",
+            f"macro-F1, rules only             {self.rules_only_macro_f1:.3f}",
+            f"open vs closed accuracy          {self.open_closed_accuracy:.3f} "
+            f"(n={self.open_closed_n})",
+            f"simple vs complex accuracy       {self.simple_complex_accuracy:.3f} "
+            f"(n={self.simple_complex_n})",
+            f"session MI-consistency AUROC     {self.session_auroc:.3f} (predicted labels)",
+            f"  same score on expert labels    {self.session_auroc_gold_labels:.3f}",
+            f"client talk-type macro-F1        {self.talk_type_macro_f1:.3f} "
+            "(change / neutral / sustain)",
+        ]
+        return "\n".join(lines)
+
+
+class _LookupEmbedder:
+    """Serves precomputed vectors, falling back to the real embedder for unseen texts."""
+
+    def __init__(self, vectors: dict[str, np.ndarray], base: SentenceEmbedder) -> None:
+        self._vectors = vectors
+        self._base = base
+        self.dimension = base.dimension
+        self.name = getattr(base, "name", type(base).__name__)
+
+    @property
+    def vectors(self) -> dict[str, np.ndarray]:
+        """The precomputed text -> vector table (grows as unseen texts are embedded)."""
+        return self._vectors
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self._base.embed(missing), strict=True))
+        return np.stack([self._vectors[t] for t in texts]).astype(np.float32)
+
+
+def stratified_folds(
+    utterances: Sequence[AnnomiUtterance], folds: int, seed: int = 0
+) -> list[set[int]]:
+    """Split transcript ids into ``folds`` groups, spreading high and low quality evenly."""
+    quality = {u.transcript_id: u.mi_quality for u in utterances}
+    rng = np.random.default_rng(seed)
+    groups: list[set[int]] = [set() for _ in range(folds)]
+    offset = 0
+    for level in ("high", "low"):
+        ids = sorted(t for t, q in quality.items() if q == level)
+        for n, tid in enumerate(rng.permutation(ids)):
+            groups[(n + offset) % folds].add(int(tid))
+        offset += len(ids)
+    return groups
+
+
+def class_scores(
+    gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]
+) -> list[ClassScores]:
+    """Per-class precision/recall/F1 (0 where undefined)."""
+    g, p = np.asarray(gold), np.asarray(pred)
+    out = []
+    for label in labels:
+        tp = int(np.sum((g == label) & (p == label)))
+        n_pred, n_gold = int(np.sum(p == label)), int(np.sum(g == label))
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / n_gold if n_gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out.append(ClassScores(label, precision, recall, f1, n_gold))
+    return out
+
+
+def auroc(scores: Sequence[float], positive: Sequence[bool]) -> float:
+    """Area under the ROC curve (ties count half); 0.5 if a class is missing."""
+    s, y = np.asarray(scores, dtype=float), np.asarray(positive, dtype=bool)
+    pos, neg = s[y], s[~y]
+    if not len(pos) or not len(neg):
+        return 0.5
+    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(greater / (len(pos) * len(neg)))
+
+
+def _gold_labels(utterances: Sequence[AnnomiUtterance]) -> list[CoachLabels | ClientLabels]:
+    out: list[CoachLabels | ClientLabels] = []
+    for u in utterances:
+        if u.speaker == "coach":
+            sub = {"question": u.question_subtype, "reflection": u.reflection_subtype}.get(
+                str(u.main), u.input_subtype
+            )
+            t = _GOLD_TECHNIQUE.get((str(u.main), sub), "other")
+            out.append(CoachLabels(techniques=(t,), primary=t))
+        else:
+            out.append(ClientLabels(talk_type="neutral"))
+    return out
+
+
+def evaluate_annomi(
+    data_dir: Path,
+    *,
+    folds: int = 5,
+    embedder: SentenceEmbedder | None = None,
+    c: dict[str, float] | None = None,
+    max_transcripts: int | None = None,
+    speech_style: bool = False,
+) -> AnnomiReport:
+    """Cross-validate the detector on AnnoMI; ``embedder`` defaults to MiniLM.
+
+    With ``speech_style`` the held-out transcripts are lowercased and stripped of punctuation
+    (as speech recognition may deliver them) while training still uses the typed text.
+    """
+    start = time.perf_counter()
+    utterances = load_annomi(data_dir)
+    if max_transcripts is not None:
+        keep = set(sorted({u.transcript_id for u in utterances})[:max_transcripts])
+        utterances = [u for u in utterances if u.transcript_id in keep]
+    shown = speech_style_text if speech_style else str
+    base = embedder or make_embedder("minilm")
+    lookup = _LookupEmbedder(embed_cached(base, training_texts(utterances)), base)
+    by_transcript: dict[int, list[AnnomiUtterance]] = {}
+    for u in utterances:
+        by_transcript.setdefault(u.transcript_id, []).append(u)
+    rules = TechniqueDetector()
+    gold: list[str] = []
+    pred: list[str] = []
+    pred_rules: list[str] = []
+    talk_gold: list[str] = []
+    talk_pred: list[str] = []
+    sub_pairs: dict[str, list[tuple[str, str]]] = {"question": [], "reflection": []}
+    session_scores: dict[int, tuple[float, float]] = {}
+    for held_out in stratified_folds(utterances, folds):
+        train = [u for u in utterances if u.transcript_id not in held_out]
+        detector = TechniqueDetector(lookup, model=train_model(train, lookup.vectors, c=c))
+        for tid in sorted(held_out):
+            session = by_transcript[tid]
+            turns = [
+                Turn("coach" if u.speaker == "coach" else "client", shown(u.text)) for u in session
+            ]
+            labels = detector.label_transcript(turns)
+            rule_labels = rules.label_transcript(turns)
+            for u, lab, rlab in zip(session, labels, rule_labels, strict=True):
+                if isinstance(lab, ClientLabels) and u.talk_type:
+                    talk_gold.append(u.talk_type)
+                    talk_pred.append(lab.talk_type)
+                if u.speaker != "coach" or not isinstance(lab, CoachLabels):
+                    continue
+                assert isinstance(rlab, CoachLabels)
+                gold.append(str(u.main))
+                pred.append(behaviour(lab.primary))
+                pred_rules.append(behaviour(rlab.primary))
+                _collect_subtype(u, lab.primary, sub_pairs)
+            session_scores[tid] = (
+                mi_consistency_score(labels),
+                mi_consistency_score(_gold_labels(session)),
+            )
+    per_class = class_scores(gold, pred, MAIN_BEHAVIOURS)
+    high = [by_transcript[t][0].mi_quality == "high" for t in session_scores]
+    return AnnomiReport(
+        folds=folds,
+        transcripts=len(by_transcript),
+        coach_utterances=len(gold),
+        embedder=lookup.name,
+        per_class=tuple(per_class),
+        macro_f1=float(np.mean([s.f1 for s in per_class])),
+        accuracy=float(np.mean(np.asarray(gold) == np.asarray(pred))),
+        rules_only_macro_f1=float(
+            np.mean([s.f1 for s in class_scores(gold, pred_rules, MAIN_BEHAVIOURS)])
+        ),
+        open_closed_accuracy=_accuracy(sub_pairs["question"]),
+        open_closed_n=len(sub_pairs["question"]),
+        simple_complex_accuracy=_accuracy(sub_pairs["reflection"]),
+        simple_complex_n=len(sub_pairs["reflection"]),
+        session_auroc=auroc([s[0] for s in session_scores.values()], high),
+        session_auroc_gold_labels=auroc([s[1] for s in session_scores.values()], high),
+        talk_type_macro_f1=float(
+            np.mean([s.f1 for s in class_scores(talk_gold, talk_pred, TALK_TYPES)])
+        ),
+        seconds=time.perf_counter() - start,
+        speech_style=speech_style,
+    )
+
+
+def _collect_subtype(
+    u: AnnomiUtterance, predicted: Technique, pairs: dict[str, list[tuple[str, str]]]
+) -> None:
+    """Record (gold, predicted) subtypes where gold and prediction agree on the behaviour."""
+    if u.main == "question" and u.question_subtype and predicted.startswith("question_"):
+        pairs["question"].append((u.question_subtype, predicted.removeprefix("question_")))
+    if u.main == "reflection" and u.reflection_subtype and predicted.startswith("reflection_"):
+        pairs["reflection"].append((u.reflection_subtype, predicted.removeprefix("reflection_")))
+
+
+def _accuracy(pairs: list[tuple[str, str]]) -> float:
+    return float(np.mean([g == p for g, p in pairs])) if pairs else 0.0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: print the cross-validated report for a data directory."""
+    parser = argparse.ArgumentParser(prog="python -m rubrics.evaluation", description=__doc__)
+    parser.add_argument("data_dir", type=Path, nargs="?", default=default_data_dir())
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--embedder", choices=("minilm", "hashing"), default="minilm")
+    parser.add_argument("--speech-style", action="store_true", help="unpunctuated held-out text")
+    args = parser.parse_args(argv)
+    report = evaluate_annomi(
+        args.data_dir,
+        folds=args.folds,
+        embedder=make_embedder(args.embedder),
+        speech_style=args.speech_style,
+    )
+    print(report.to_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""Train the technique heads on AnnoMI and export them as numpy arrays (needs scikit-learn).
+
+Run: ``python -m rubrics.training ../shared/data/annomi-dev --out rubrics/weights``.
+
+Must stay true: training is reproducible (fixed solver, no random state that matters, sorted data)
+and builds features only through ``rubrics.features`` and ``rubrics.detection_rules``, exactly as
+the detector does at inference.  scikit-learn is imported here and in evaluation only, never by the
+runtime detector.  Dataset embeddings are cached under the temp directory, never in the repo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from rubrics.classifier import SoftmaxHead, TechniqueModel
+from rubrics.detection_annomi import (
+    AnnomiUtterance,
+    default_data_dir,
+    embed_cached,
+    load_annomi,
+)
+from rubrics.detection_client import read_client
+from rubrics.detection_rules import read_cues
+from rubrics.detection_text import speech_style
+from rubrics.embedding import SentenceEmbedder
+from rubrics.features import (
+    CLIENT_HAND_FEATURES,
+    COACH_HAND_FEATURES,
+    FEATURE_VERSION,
+    client_hand_features,
+    coach_hand_features,
+    stack,
+)
+
+# Inverse L2 strength per head, chosen by transcript-grouped 5-fold CV on annomi-dev (see
+# docs/rubric-engine-accuracy.md); strong regularisation wins with ~800 features and ~4k turns.
+DEFAULT_C: dict[str, float] = {
+    "main": 0.001,
+    "question": 0.002,
+    "reflection": 0.0005,
+    "input": 0.01,
+    "client": 0.002,
+}
+Vectors = dict[str, np.ndarray]
+
+# head name -> (label getter over coach utterances, allowed classes)
+_COACH_HEADS: dict[str, tuple[Callable[[AnnomiUtterance], str | None], tuple[str, ...]]] = {
+    "main": (lambda u: u.main, ("question", "reflection", "therapist_input", "other")),
+    "question": (
+        lambda u: u.question_subtype if u.main == "question" else None,
+        ("closed", "open"),
+    ),
+    "reflection": (
+        lambda u: u.reflection_subtype if u.main == "reflection" else None,
+        ("complex", "simple"),
+    ),
+    "input": (
+        lambda u: u.input_subtype if u.main == "therapist_input" else None,
+        ("advice", "information"),
+    ),
+}
+
+
+def with_speech_style(utterances: Sequence[AnnomiUtterance]) -> list[AnnomiUtterance]:
+    """The utterances plus lowercase, unpunctuated copies, so heads do not lean on punctuation."""
+    copies = [
+        replace(
+            u,
+            text=speech_style(u.text),
+            previous_client=speech_style(u.previous_client) if u.previous_client else None,
+        )
+        for u in utterances
+    ]
+    return [*utterances, *copies]
+
+
+def training_texts(utterances: Sequence[AnnomiUtterance]) -> list[str]:
+    """Every text training on ``utterances`` needs an embedding for (typed and speech style)."""
+    return [u.text for u in with_speech_style(utterances)]
+
+
+def coach_features(utterances: Sequence[AnnomiUtterance], vectors: Vectors) -> np.ndarray:
+    """Feature matrix for coach utterances: own embedding, previous client's, hand features."""
+    dim = len(next(iter(vectors.values())))
+    zeros = np.zeros(dim, dtype=np.float32)
+    own = np.stack([vectors[u.text] for u in utterances])
+    prev = np.stack(
+        [vectors[u.previous_client] if u.previous_client else zeros for u in utterances]
+    )
+    hand = np.stack(
+        [
+            coach_hand_features(read_cues(u.text, u.previous_client), u.previous_client)
+            for u in utterances
+        ]
+    )
+    return stack(own, prev, hand)
+
+
+def client_features(utterances: Sequence[AnnomiUtterance], vectors: Vectors) -> np.ndarray:
+    """Feature matrix for client utterances: own embedding and hand features."""
+    own = np.stack([vectors[u.text] for u in utterances])
+    hand = np.stack([client_hand_features(u.text, read_client(u.text)) for u in utterances])
+    return stack(own, hand)
+
+
+def fit_head(x: np.ndarray, y: Sequence[str], classes: tuple[str, ...], c: float) -> SoftmaxHead:
+    """Fit an L2 logistic regression and export it as a numpy softmax head."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    xs = (x - mean) / scale
+    clf = LogisticRegression(C=c, max_iter=3000, tol=1e-5)
+    clf.fit(xs, list(y))
+    order = [list(clf.classes_).index(name) for name in classes]
+    if len(clf.classes_) == 2:
+        # Binary sklearn models hold one logit for classes_[1]; as softmax that is [0, z].
+        weight = np.zeros((x.shape[1], 2), dtype=np.float32)
+        bias = np.zeros(2, dtype=np.float32)
+        weight[:, 1], bias[1] = clf.coef_[0], clf.intercept_[0]
+        weight, bias = weight[:, order], bias[order]
+    else:
+        weight = clf.coef_.T[:, order].astype(np.float32)
+        bias = clf.intercept_[order].astype(np.float32)
+    return SoftmaxHead(classes, weight, bias, mean.astype(np.float32), scale.astype(np.float32))
+
+
+def train_model(
+    utterances: Sequence[AnnomiUtterance],
+    vectors: Vectors,
+    *,
+    c: dict[str, float] | None = None,
+    metadata: dict[str, object] | None = None,
+) -> TechniqueModel:
+    """Train every head on ``utterances`` (whose texts must all be in ``vectors``)."""
+    strengths = {**DEFAULT_C, **(c or {})}
+    augmented = with_speech_style(utterances)
+    coach = [u for u in augmented if u.speaker == "coach" and u.main]
+    client = [u for u in augmented if u.speaker == "client" and u.talk_type]
+    x_coach = coach_features(coach, vectors)
+    heads: dict[str, SoftmaxHead] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for name, (get, classes) in _COACH_HEADS.items():
+        keep = [i for i, u in enumerate(coach) if get(u) in classes]
+        labels = [str(get(coach[i])) for i in keep]
+        heads[name] = fit_head(x_coach[keep], labels, classes, strengths[name])
+        counts[name] = dict(sorted(Counter(labels).items()))
+    talk = [str(u.talk_type) for u in client]
+    x_client = client_features(client, vectors)
+    heads["client"] = fit_head(
+        x_client, talk, ("change", "neutral", "sustain"), strengths["client"]
+    )
+    counts["client"] = dict(sorted(Counter(talk).items()))
+    meta: dict[str, object] = {
+        "embedding_dimension": int(x_coach.shape[1] - len(COACH_HAND_FEATURES)) // 2,
+        "feature_version": FEATURE_VERSION,
+        "coach_features": ["embedding(turn)", "embedding(previous client)", *COACH_HAND_FEATURES],
+        "client_features": ["embedding(turn)", *CLIENT_HAND_FEATURES],
+        "C": strengths,
+        "training_counts": counts,
+        "transcripts": len({u.transcript_id for u in utterances}),
+        "augmentation": "each utterance also as lowercase unpunctuated text",
+        **(metadata or {}),
+    }
+    return TechniqueModel(heads=heads, metadata=meta)
+
+
+def make_embedder(name: str) -> SentenceEmbedder:
+    """Build the embedder the heads are trained with ("minilm", or "hashing" for quick runs)."""
+    if name == "hashing":
+        from retrieval.hashing import HashingEmbedder
+
+        return HashingEmbedder(384)
+    from retrieval.minilm import MiniLMEmbedder
+
+    return MiniLMEmbedder()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: train on a data directory and write weights to ``--out``."""
+    parser = argparse.ArgumentParser(prog="python -m rubrics.training", description=__doc__)
+    parser.add_argument("data_dir", type=Path, nargs="?", default=default_data_dir())
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "weights")
+    parser.add_argument(
+        "--c", type=float, default=None, help="one inverse L2 strength for all heads"
+    )
+    parser.add_argument("--embedder", choices=("minilm", "hashing"), default="minilm")
+    args = parser.parse_args(argv)
+    utterances = load_annomi(args.data_dir)
+    embedder = make_embedder(args.embedder)
+    vectors = embed_cached(embedder, training_texts(utterances))
+    model = train_model(
+        utterances,
+        vectors,
+        c=dict.fromkeys(DEFAULT_C, args.c) if args.c else None,
+        metadata={
+            "embedder": getattr(embedder, "name", args.embedder),
+            "dataset": "AnnoMI (dev part)",
+        },
+    )
+    model.save(args.out)
+    print(f"wrote {', '.join(sorted(model.heads))} heads to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Technique detection with the shipped trained heads and the real MiniLM embedder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from retrieval.hashing import HashingEmbedder
+from retrieval.minilm import MiniLMEmbedder
+from rubrics.classifier import WEIGHTS_DIR, TechniqueModel
+from rubrics.detector import TechniqueDetector
+from rubrics.embedding import SentenceEmbedder
+from rubrics.labels import ClientLabels, CoachLabels
+from rubrics.transcript import Turn
+
+
+class CountingEmbedder:
+    """Wraps an embedder and records every batch it is asked to embed."""
+
+    def __init__(self, inner: SentenceEmbedder) -> None:
+        self.inner = inner
+        self.dimension = inner.dimension
+        self.name = getattr(inner, "name", "inner")
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.inner.embed(texts)
+
+
+@pytest.fixture(scope="module")
+def detector(minilm: MiniLMEmbedder) -> TechniqueDetector:
+    built = TechniqueDetector(minilm)
+    assert built.uses_classifier
+    return built
+
+
+def test_shipped_weights_load_and_are_small() -> None:
+    model = TechniqueModel.load(WEIGHTS_DIR)
+    assert set(model.heads) == {"main", "question", "reflection", "input", "client"}
+    assert model.heads["main"].classes == ("question", "reflection", "therapist_input", "other")
+    assert model.embedding_dimension == 384
+    assert model.metadata["embedder"] == "all-MiniLM-L6-v2"
+    assert sum(p.stat().st_size for p in WEIGHTS_DIR.iterdir()) < 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "primary"),
+    [
+        ("What would success look like for you?", None, "question_open"),
+        ("what would success look like for you", None, "question_open"),
+        ("Did you talk to her?", None, "question_closed"),
+        ("did you talk to her", None, "question_closed"),
+        ("You should block your mornings.", None, "advice"),
+        ("you should block your mornings", None, "advice"),
+        ("so youre feeling stretched", "i have way too much on at work", "reflection_simple"),
+        ("It took courage to raise that.", None, "affirmation"),
+        ("Would it help if I shared what others have tried?", None, "permission"),
+        ("We have ten minutes left.", None, "structuring"),
+        ("Mm-hmm.", None, "other"),
+    ],
+)
+def test_primary_with_classifier(
+    detector: TechniqueDetector, text: str, previous: str | None, primary: str
+) -> None:
+    assert detector.label_coach(text, previous).primary == primary
+
+
+def test_batch_equals_single_and_is_deterministic(detector: TechniqueDetector) -> None:
+    texts = [
+        "what would success look like for you",
+        "so youre feeling stretched",
+        "Don't you think you should talk to her? And when?",
+        "The research shows most people sleep better after two weeks.",
+    ]
+    previous = [None, "i have too much on", "she never listens", None]
+    batch = detector.label_coach_batch(texts, previous)
+    singles = [detector.label_coach(t, p) for t, p in zip(texts, previous, strict=True)]
+    assert batch == singles
+    assert detector.label_coach_batch(texts, previous) == batch
+    assert "leading_question" in batch[2].flags
+    assert "stacked_questions" in batch[2].flags
+
+
+def test_transcript_embeds_once_and_matches_per_turn_calls(minilm: MiniLMEmbedder) -> None:
+    counting = CountingEmbedder(minilm)
+    detector = TechniqueDetector(counting)
+    turns = [
+        Turn("coach", "hi what brings you here today"),
+        Turn("client", "my boss keeps piling projects on me"),
+        Turn("coach", "youre feeling buried"),
+        Turn("client", "ill talk to him on monday"),
+        Turn("coach", "what will you say to him"),
+    ]
+    labels = detector.label_transcript(turns)
+    assert len(counting.calls) == 1
+    assert isinstance(labels[3], ClientLabels) and labels[3].commitment and labels[3].has_when
+    assert labels[3] == detector.label_client(turns[3].text)
+    assert labels[2] == detector.label_coach(turns[2].text, turns[1].text)
+    assert isinstance(labels[4], CoachLabels) and labels[4].primary == "question_open"
+
+
+def test_mismatched_dimension_is_refused() -> None:
+    with pytest.raises(ValueError, match="384-d"):
+        TechniqueDetector(HashingEmbedder(dimension=64))
+
+
+def test_other_embedding_model_falls_back_to_rules() -> None:
+    detector = TechniqueDetector(HashingEmbedder())
+    assert not detector.uses_classifier
+    assert detector.label_coach("did you talk to her").primary == "question_closed"
+
+
+def test_missing_weights_raise_with_path(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
+        TechniqueDetector(HashingEmbedder(), weights_dir=tmp_path)
