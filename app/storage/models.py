@@ -180,6 +180,10 @@ class PracticeSession(Base):
     )
     branched_at_turn: Mapped[int | None] = mapped_column(Integer)
     private_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    nudges: Mapped[bool] = mapped_column(Boolean, default=True)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), index=True
+    )
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -239,6 +243,9 @@ class LibraryExchange(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     turns: Mapped[list[Any]] = mapped_column(JSON)
     techniques: Mapped[str] = mapped_column(String(400), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="exchange")
+    context: Mapped[str | None] = mapped_column(String(40))
+    rubric_levels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="published")
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -286,4 +293,138 @@ class Flag(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Rating(Base):
+    """A peer's rubric-based rating of a shared exchange or transcript (levels per criterion)."""
+
+    __tablename__ = "ratings"
+
+    exchange_id: Mapped[int] = mapped_column(
+        ForeignKey("library_exchanges.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    rubric_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rubric_versions.id", ondelete="SET NULL")
+    )
+    levels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    overall: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Collection(Base):
+    """A curated set of exchanges, e.g. "Great complex reflections"."""
+
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CollectionItem(Base):
+    """Membership of an exchange in a collection."""
+
+    __tablename__ = "collection_items"
+
+    collection_id: Mapped[int] = mapped_column(
+        ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True
+    )
+    exchange_id: Mapped[int] = mapped_column(
+        ForeignKey("library_exchanges.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notification(Base):
+    """An in-app notification (e.g. a new comment on the user's exchange)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    exchange_id: Mapped[int | None] = mapped_column(
+        ForeignKey("library_exchanges.id", ondelete="CASCADE")
+    )
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RedactionTerm(Base):
+    """An organisation-specific term that sharing always redacts."""
+
+    __tablename__ = "redaction_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(200), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Assignment(Base):
+    """A scenario assigned to a cohort with a due date and a pass threshold."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"))
+    rubric_id: Mapped[str] = mapped_column(ForeignKey("rubrics.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pass_threshold: Mapped[float] = mapped_column(Float, default=60.0)
+    assessment: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CalibrationItem(Base):
+    """A transcript a facilitator scored by hand with a rubric, to compare with the engine."""
+
+    __tablename__ = "calibration_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_name: Mapped[str] = mapped_column(String(120), index=True)
+    rubric_version_id: Mapped[int] = mapped_column(
+        ForeignKey("rubric_versions.id", ondelete="CASCADE")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    turns: Mapped[list[Any]] = mapped_column(JSON)
+    hand_levels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TranscriptUpload(Base):
+    """A transcript of a real coaching session uploaded for scoring (with the coachee's consent)."""
+
+    __tablename__ = "transcript_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    turns: Mapped[list[Any]] = mapped_column(JSON)
+    consent_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    scorecard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    rubric_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rubric_versions.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PracticeGoal(Base):
+    """A learner's own practice goal."""
+
+    __tablename__ = "practice_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

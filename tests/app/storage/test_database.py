@@ -26,6 +26,15 @@ EXPECTED_TABLES = {
     "comments",
     "votes",
     "flags",
+    "ratings",
+    "collections",
+    "collection_items",
+    "notifications",
+    "redaction_terms",
+    "assignments",
+    "calibration_items",
+    "transcript_uploads",
+    "practice_goals",
 }
 
 

@@ -1,4 +1,4 @@
-"""Initial schema: accounts, cohorts, content versions, practice, scorecards and library.
+"""Initial schema: accounts, cohorts, content versions, practice, scorecards, library, studio.
 
 Revision ID: 0001
 Revises:
@@ -64,6 +64,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_cohorts_name")),
     )
     op.create_table(
+        "collections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_collections_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_collections")),
+        sa.UniqueConstraint("name", name=op.f("uq_collections_name")),
+    )
+    op.create_table(
         "login_tokens",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -80,6 +96,39 @@ def upgrade() -> None:
     with op.batch_alter_table("login_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_tokens_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "practice_goals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_practice_goals_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_goals")),
+    )
+    with op.batch_alter_table("practice_goals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_practice_goals_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "redaction_terms",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("term", sa.String(length=200), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_redaction_terms_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_redaction_terms")),
+        sa.UniqueConstraint("term", name=op.f("uq_redaction_terms_term")),
+    )
     op.create_table(
         "rubric_versions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -138,6 +187,75 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "role", name=op.f("pk_user_roles")),
     )
     op.create_table(
+        "assignments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("scenario_id", sa.String(length=64), nullable=False),
+        sa.Column("rubric_id", sa.String(length=64), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("pass_threshold", sa.Float(), nullable=False),
+        sa.Column("assessment", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name=op.f("fk_assignments_cohort_id_cohorts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_assignments_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"],
+            ["rubrics.id"],
+            name=op.f("fk_assignments_rubric_id_rubrics"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["scenario_id"],
+            ["scenarios.id"],
+            name=op.f("fk_assignments_scenario_id_scenarios"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assignments")),
+    )
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assignments_cohort_id"), ["cohort_id"], unique=False)
+
+    op.create_table(
+        "calibration_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_name", sa.String(length=120), nullable=False),
+        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("turns", sa.JSON(), nullable=False),
+        sa.Column("hand_levels", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_calibration_items_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rubric_version_id"],
+            ["rubric_versions.id"],
+            name=op.f("fk_calibration_items_rubric_version_id_rubric_versions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_items")),
+    )
+    with op.batch_alter_table("calibration_items", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_calibration_items_set_name"), ["set_name"], unique=False
+        )
+
+    op.create_table(
         "cohort_members",
         sa.Column("cohort_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -156,6 +274,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("cohort_id", "user_id", name=op.f("pk_cohort_members")),
     )
     op.create_table(
+        "transcript_uploads",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("turns", sa.JSON(), nullable=False),
+        sa.Column("consent_confirmed", sa.Boolean(), nullable=False),
+        sa.Column("scorecard", sa.JSON(), nullable=True),
+        sa.Column("rubric_version_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_transcript_uploads_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rubric_version_id"],
+            ["rubric_versions.id"],
+            name=op.f("fk_transcript_uploads_rubric_version_id_rubric_versions"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transcript_uploads")),
+    )
+    with op.batch_alter_table("transcript_uploads", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_transcript_uploads_owner_id"), ["owner_id"], unique=False
+        )
+
+    op.create_table(
         "practice_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -167,8 +314,16 @@ def upgrade() -> None:
         sa.Column("parent_session_id", sa.Integer(), nullable=True),
         sa.Column("branched_at_turn", sa.Integer(), nullable=True),
         sa.Column("private_mode", sa.Boolean(), nullable=False),
+        sa.Column("nudges", sa.Boolean(), nullable=False),
+        sa.Column("assignment_id", sa.Integer(), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["assignment_id"],
+            ["assignments.id"],
+            name=op.f("fk_practice_sessions_assignment_id_assignments"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["parent_session_id"],
             ["practice_sessions.id"],
@@ -189,6 +344,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_sessions")),
     )
     with op.batch_alter_table("practice_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_sessions_assignment_id"), ["assignment_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_practice_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
@@ -203,6 +361,9 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("turns", sa.JSON(), nullable=False),
         sa.Column("techniques", sa.String(length=400), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("context", sa.String(length=40), nullable=True),
+        sa.Column("rubric_levels", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("featured", sa.Boolean(), nullable=False),
         sa.Column("consent_at", sa.DateTime(timezone=True), nullable=False),
@@ -280,6 +441,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_turns_session_id"), ["session_id"], unique=False)
 
     op.create_table(
+        "collection_items",
+        sa.Column("collection_id", sa.Integer(), nullable=False),
+        sa.Column("exchange_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["collection_id"],
+            ["collections.id"],
+            name=op.f("fk_collection_items_collection_id_collections"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["exchange_id"],
+            ["library_exchanges.id"],
+            name=op.f("fk_collection_items_exchange_id_library_exchanges"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("collection_id", "exchange_id", name=op.f("pk_collection_items")),
+    )
+    op.create_table(
         "comments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("exchange_id", sa.Integer(), nullable=False),
@@ -333,6 +513,57 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_flags_exchange_id"), ["exchange_id"], unique=False)
 
     op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("exchange_id", sa.Integer(), nullable=True),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["exchange_id"],
+            ["library_exchanges.id"],
+            name=op.f("fk_notifications_exchange_id_library_exchanges"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_notifications_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notifications_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "ratings",
+        sa.Column("exchange_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("rubric_version_id", sa.Integer(), nullable=True),
+        sa.Column("levels", sa.JSON(), nullable=False),
+        sa.Column("overall", sa.Float(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["exchange_id"],
+            ["library_exchanges.id"],
+            name=op.f("fk_ratings_exchange_id_library_exchanges"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rubric_version_id"],
+            ["rubric_versions.id"],
+            name=op.f("fk_ratings_rubric_version_id_rubric_versions"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_ratings_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("exchange_id", "user_id", name=op.f("pk_ratings")),
+    )
+    op.create_table(
         "votes",
         sa.Column("exchange_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -354,6 +585,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table("votes")
+    op.drop_table("ratings")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notifications_user_id"))
+
+    op.drop_table("notifications")
     with op.batch_alter_table("flags", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_flags_exchange_id"))
 
@@ -362,6 +598,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_comments_exchange_id"))
 
     op.drop_table("comments")
+    op.drop_table("collection_items")
     with op.batch_alter_table("turns", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_turns_session_id"))
 
@@ -376,16 +613,35 @@ def downgrade() -> None:
     op.drop_table("library_exchanges")
     with op.batch_alter_table("practice_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_practice_sessions_user_id"))
+        batch_op.drop_index(batch_op.f("ix_practice_sessions_assignment_id"))
 
     op.drop_table("practice_sessions")
+    with op.batch_alter_table("transcript_uploads", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_transcript_uploads_owner_id"))
+
+    op.drop_table("transcript_uploads")
     op.drop_table("cohort_members")
+    with op.batch_alter_table("calibration_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calibration_items_set_name"))
+
+    op.drop_table("calibration_items")
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assignments_cohort_id"))
+
+    op.drop_table("assignments")
     op.drop_table("user_roles")
     op.drop_table("scenario_versions")
     op.drop_table("rubric_versions")
+    op.drop_table("redaction_terms")
+    with op.batch_alter_table("practice_goals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_goals_user_id"))
+
+    op.drop_table("practice_goals")
     with op.batch_alter_table("login_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_tokens_user_id"))
 
     op.drop_table("login_tokens")
+    op.drop_table("collections")
     op.drop_table("cohorts")
     op.drop_table("users")
     op.drop_table("scenarios")
