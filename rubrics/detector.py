@@ -44,17 +44,18 @@ class TechniqueDetector:
         if embedder is None:
             return
         loaded = model or TechniqueModel.load(weights_dir or WEIGHTS_DIR)
-        if loaded.embedding_dimension != embedder.dimension:
-            raise ValueError(
-                f"weights expect {loaded.embedding_dimension}-d embeddings, "
-                f"embedder gives {embedder.dimension}-d"
-            )
         trained_with = loaded.metadata.get("embedder")
         name = getattr(embedder, "name", None)
-        if trained_with and name and name != trained_with:
+        if loaded.embedding_dimension != embedder.dimension or (
+            trained_with and name and name != trained_with
+        ):
             # Vectors from another model would feed the heads garbage: rules are the safer answer.
             _log.warning(
-                "technique weights need %s embeddings, got %s: rules only", trained_with, name
+                "technique weights need %s-d %s embeddings, got %s-d %s: using rules only",
+                loaded.embedding_dimension,
+                trained_with or "",
+                embedder.dimension,
+                name or type(embedder).__name__,
             )
             return
         self._model = loaded

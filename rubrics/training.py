@@ -140,7 +140,7 @@ def train_model(
     c: dict[str, float] | None = None,
     metadata: dict[str, object] | None = None,
 ) -> TechniqueModel:
-    """Train every head on ``utterances`` (whose texts must all be in ``vectors``)."""
+    """Train every head; ``vectors`` must cover ``training_texts(utterances)``."""
     strengths = {**DEFAULT_C, **(c or {})}
     augmented = with_speech_style(utterances)
     coach = [u for u in augmented if u.speaker == "coach" and u.main]

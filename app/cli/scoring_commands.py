@@ -86,6 +86,13 @@ def cmd_eval_annomi(args: argparse.Namespace, ctx: CliContext) -> int:
     """Cross-validated agreement with the AnnoMI expert annotations."""
     from rubrics.evaluation import evaluate_annomi
 
+    try:
+        import sklearn  # noqa: F401 - the evaluation retrains the heads on each fold
+    except ImportError:
+        raise CliError(
+            "the evaluation retrains the detector per fold and needs scikit-learn: "
+            'pip install -e ".[train]"'
+        ) from None
     if not args.data_dir.is_dir():
         raise CliError(f"{args.data_dir}: not a folder with AnnoMI CSV files")
     report = evaluate_annomi(

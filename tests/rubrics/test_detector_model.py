@@ -102,9 +102,11 @@ def test_transcript_embeds_once_and_matches_per_turn_calls(minilm: MiniLMEmbedde
     assert isinstance(labels[4], CoachLabels) and labels[4].primary == "question_open"
 
 
-def test_mismatched_dimension_is_refused() -> None:
-    with pytest.raises(ValueError, match="384-d"):
-        TechniqueDetector(HashingEmbedder(dimension=64))
+def test_mismatched_dimension_falls_back_to_rules(caplog: pytest.LogCaptureFixture) -> None:
+    detector = TechniqueDetector(HashingEmbedder(dimension=64))
+    assert not detector.uses_classifier
+    assert "rules only" in caplog.text
+    assert detector.label_coach("you should block your mornings").primary == "advice"
 
 
 def test_other_embedding_model_falls_back_to_rules() -> None:

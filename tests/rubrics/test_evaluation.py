@@ -14,7 +14,7 @@ from rubrics.detector import TechniqueDetector
 from rubrics.evaluation import auroc, behaviour, class_scores, evaluate_annomi, stratified_folds
 from rubrics.labels import ClientLabels, CoachLabels, Technique
 from rubrics.mi_score import mi_consistency_score, mi_profile
-from rubrics.training import train_model
+from rubrics.training import train_model, training_texts
 
 ANNOMI_DIR = Path(
     os.environ.get(
@@ -78,7 +78,7 @@ def test_folds_are_disjoint_and_keep_low_quality_in_each() -> None:
 def test_trained_weights_round_trip(tmp_path: Path) -> None:
     data = [u for u in load_annomi(ANNOMI_DIR) if u.transcript_id < 12]
     embedder = HashingEmbedder()
-    model = train_model(data, embed_cached(embedder, [u.text for u in data]))
+    model = train_model(data, embed_cached(embedder, training_texts(data)))
     model.save(tmp_path)
     reloaded = TechniqueModel.load(tmp_path)
     detector = TechniqueDetector(embedder, weights_dir=tmp_path)
