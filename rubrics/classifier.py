@@ -2,8 +2,10 @@
 
 Must stay true: inference needs numpy only (scikit-learn is a training-time dependency).  A head is
 ``softmax(((x - mean) / scale) @ weight + bias)``; the weights directory holds one ``heads.npz``
-(arrays named ``<head>.weight`` etc.) and one ``heads.json`` (class names, feature layout, the
-embedder the heads were trained with, and the training record).  Files are loaded once per detector.
+(arrays named ``<head>.weight`` etc.) and one ``heads.json`` (class names, the feature blocks each
+head reads, the embedder the heads were trained with, and the training record).  Files are loaded
+once per detector.  Heads whose name ends in ``TRANSCRIPT_SUFFIX`` (``main@transcript``) read
+context only known for a whole transcript and are used by ``label_transcript`` only.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 _NPZ = "heads.npz"
 _JSON = "heads.json"
+TRANSCRIPT_SUFFIX = "@transcript"
+_LEGACY_COACH_INPUTS = ("turn", "previous_client", "hand")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,16 @@ class TechniqueModel:
 
     heads: dict[str, SoftmaxHead]
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def inputs(self, head: str) -> tuple[str, ...]:
+        """The coach feature blocks ``head`` reads, in order (see ``rubrics.features``)."""
+        named = self.metadata.get("inputs", {}).get(head)
+        return tuple(named) if named else _LEGACY_COACH_INPUTS
+
+    def transcript_head(self, head: str) -> str:
+        """The whole-transcript variant of ``head`` if the model has one, else ``head`` itself."""
+        name = head + TRANSCRIPT_SUFFIX
+        return name if name in self.heads else head
 
     @property
     def embedding_dimension(self) -> int:

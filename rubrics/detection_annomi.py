@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,7 @@ ENV_DATA_DIR = "COACHLAB_ANNOMI_DIR"
 
 @dataclass(frozen=True, slots=True)
 class AnnomiUtterance:
-    """One utterance with its expert labels and the client's last turn before it."""
+    """One utterance with its expert labels, the client's last turn before it and next after it."""
 
     transcript_id: int
     utterance_id: int
@@ -41,6 +41,7 @@ class AnnomiUtterance:
     question_subtype: str | None
     reflection_subtype: str | None
     input_subtype: str | None
+    next_client: str | None = None  # first client turn after a coach turn (transcript context)
 
 
 def default_data_dir() -> Path:
@@ -103,6 +104,19 @@ def load_annomi(data_dir: Path) -> list[AnnomiUtterance]:
         )
         if not is_coach:
             last_client[tid] = row["utterance_text"]
+    return _with_next_client(out)
+
+
+def _with_next_client(utterances: list[AnnomiUtterance]) -> list[AnnomiUtterance]:
+    """Give each coach utterance the first client utterance after it in the same transcript."""
+    out = list(utterances)
+    following: dict[int, str] = {}
+    for i in range(len(out) - 1, -1, -1):
+        u = out[i]
+        if u.speaker == "client":
+            following[u.transcript_id] = u.text
+        else:
+            out[i] = replace(u, next_client=following.get(u.transcript_id))
     return out
 
 

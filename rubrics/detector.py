@@ -6,6 +6,12 @@ behaviour and its subtype, while exact rules (backchannels, permission, greeting
 question counts, commitments) still apply.  Batch and single calls give identical labels, labels
 are deterministic, and ``label_transcript`` makes at most one ``embed`` call.  Weights trained with
 one embedding model are never fed another model's vectors (the detector falls back to rules).
+
+Live and whole-transcript heads: ``label_coach``/``label_coach_batch`` (the future unknown) use
+the ``main`` head, which reads the turn and the client's previous turn.  ``label_transcript`` uses
+a ``main@transcript`` head when the weights have one (it may also read the client's next turn,
+"yes, exactly" after a reflection), else the same ``main`` head.  The shipped weights have none
+(it did not measurably help), so live labels and whole-transcript labels are identical.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from rubrics.classifier import WEIGHTS_DIR, TechniqueModel
 from rubrics.detection_client import read_client
 from rubrics.detection_rules import CoachCues, read_cues, rule_techniques
 from rubrics.embedding import SentenceEmbedder
-from rubrics.features import client_hand_features, coach_hand_features, stack
+from rubrics.features import client_hand_features, coach_hand_features, coach_inputs, stack
 from rubrics.labels import ClientLabels, CoachLabels, Technique
 from rubrics.transcript import Turn
 
@@ -103,7 +109,17 @@ class TechniqueDetector:
                 previous.append(last_client)
             else:
                 last_client = turn.text
-        coach_labels = iter(self._coach_from_vectors(coach_texts, previous, vectors, index))
+        following: list[str | None] = []
+        next_client: str | None = None
+        for turn in reversed(turns):
+            if turn.speaker == "coach":
+                following.append(next_client)
+            else:
+                next_client = turn.text
+        following.reverse()
+        coach_labels = iter(
+            self._coach_from_vectors(coach_texts, previous, vectors, index, following)
+        )
         client_texts = [t.text for t in turns if t.speaker != "coach"]
         client_labels = iter(self._client_from_vectors(client_texts, vectors, index))
         return [next(coach_labels) if t.speaker == "coach" else next(client_labels) for t in turns]
@@ -119,6 +135,7 @@ class TechniqueDetector:
         previous_clients: Sequence[str | None],
         vectors: np.ndarray | None,
         index: dict[str, int],
+        next_clients: Sequence[str | None] | None = None,
     ) -> list[CoachLabels]:
         cues = [read_cues(t, p) for t, p in zip(texts, previous_clients, strict=True)]
         if vectors is None or self._model is None or not texts:
@@ -127,16 +144,34 @@ class TechniqueDetector:
                 for c, p in zip(cues, previous_clients, strict=True)
             ]
         zeros = np.zeros(vectors.shape[1], dtype=np.float32)
-        own = vectors[[index[t] for t in texts]]
-        prev = np.stack([vectors[index[p]] if p else zeros for p in previous_clients])
+
+        def context(others: Sequence[str | None]) -> np.ndarray:
+            return np.stack([vectors[index[o]] if o else zeros for o in others])
+
         pairs = list(zip(cues, previous_clients, strict=True))
-        hand = np.stack([coach_hand_features(c, p) for c, p in pairs])
-        x = stack(own, prev, hand)
-        heads = self._model.heads
-        main = heads["main"].predict(x)
-        sub = {name: heads[name].predict(x) for name in ("question", "reflection", "input")}
+        blocks = {
+            "turn": vectors[[index[t] for t in texts]],
+            "previous_client": context(previous_clients),
+            "hand": np.stack([coach_hand_features(c, p) for c, p in pairs]),
+        }
+        model = self._model
+        whole = next_clients is not None
+        if whole:
+            blocks["next_client"] = context(next_clients)
+
+        matrices: dict[tuple[str, ...], np.ndarray] = {}  # heads reading the same blocks share one
+
+        def predict(head: str) -> list[str]:
+            name = model.transcript_head(head) if whole else head
+            inputs = model.inputs(name)
+            if inputs not in matrices:
+                matrices[inputs] = coach_inputs(blocks, inputs)
+            return model.heads[name].predict(matrices[inputs])
+
+        main = predict("main")
+        sub = {name: predict(name) for name in ("question", "reflection", "input")}
         out: list[CoachLabels] = []
-        for i, (c, p) in enumerate(zip(cues, previous_clients, strict=True)):
+        for i, (c, p) in enumerate(pairs):
             primary = _primary_from_heads(c, main[i], {k: v[i] for k, v in sub.items()})
             rest = [t for t in rule_techniques(c, p) if t != primary and t != "other"]
             out.append(_compose(c, [primary, *rest]))

@@ -81,6 +81,8 @@ class AnnomiReport:
     per_class: tuple[ClassScores, ...]
     macro_f1: float
     accuracy: float
+    live_macro_f1: float
+    live_session_auroc: float
     rules_only_macro_f1: float
     open_closed_accuracy: float
     open_closed_n: int
@@ -110,12 +112,15 @@ class AnnomiReport:
             "",
             f"macro-F1 (main behaviour)        {self.macro_f1:.3f}",
             f"accuracy (main behaviour)        {self.accuracy:.3f}",
+            f"macro-F1, live path              {self.live_macro_f1:.3f} "
+            "(label_coach: no next client turn)",
             f"macro-F1, rules only             {self.rules_only_macro_f1:.3f}",
             f"open vs closed accuracy          {self.open_closed_accuracy:.3f} "
             f"(n={self.open_closed_n})",
             f"simple vs complex accuracy       {self.simple_complex_accuracy:.3f} "
             f"(n={self.simple_complex_n})",
             f"session MI-consistency AUROC     {self.session_auroc:.3f} (predicted labels)",
+            f"  same score, live-path labels   {self.live_session_auroc:.3f}",
             f"  same score on expert labels    {self.session_auroc_gold_labels:.3f}",
             f"client talk-type macro-F1        {self.talk_type_macro_f1:.3f} "
             "(change / neutral / sustain)",
@@ -208,11 +213,14 @@ def evaluate_annomi(
     c: dict[str, float] | None = None,
     max_transcripts: int | None = None,
     speech_style: bool = False,
+    transcript_head: bool = False,
 ) -> AnnomiReport:
     """Cross-validate the detector on AnnoMI; ``embedder`` defaults to MiniLM.
 
     With ``speech_style`` the held-out transcripts are lowercased and stripped of punctuation
-    (as speech recognition may deliver them) while training still uses the typed text.
+    (as speech recognition may deliver them) while training still uses the typed text.  With
+    ``transcript_head`` each fold also trains ``main@transcript``, which ``label_transcript``
+    then uses (the "live path" figures keep measuring ``label_coach_batch``).
     """
     start = time.perf_counter()
     utterances = load_annomi(data_dir)
@@ -229,13 +237,16 @@ def evaluate_annomi(
     gold: list[str] = []
     pred: list[str] = []
     pred_rules: list[str] = []
+    pred_live: list[str] = []
     talk_gold: list[str] = []
     talk_pred: list[str] = []
     sub_pairs: dict[str, list[tuple[str, str]]] = {"question": [], "reflection": []}
-    session_scores: dict[int, tuple[float, float]] = {}
+    session_scores: dict[int, tuple[float, float, float]] = {}
     for held_out in stratified_folds(utterances, folds):
         train = [u for u in utterances if u.transcript_id not in held_out]
-        detector = TechniqueDetector(lookup, model=train_model(train, lookup.vectors, c=c))
+        detector = TechniqueDetector(
+            lookup, model=train_model(train, lookup.vectors, c=c, transcript_head=transcript_head)
+        )
         for tid in sorted(held_out):
             session = by_transcript[tid]
             turns = [
@@ -243,7 +254,8 @@ def evaluate_annomi(
             ]
             labels = detector.label_transcript(turns)
             rule_labels = rules.label_transcript(turns)
-            for u, lab, rlab in zip(session, labels, rule_labels, strict=True):
+            live = _live_labels(detector, turns)
+            for u, lab, rlab, llab in zip(session, labels, rule_labels, live, strict=True):
                 if isinstance(lab, ClientLabels) and u.talk_type:
                     talk_gold.append(u.talk_type)
                     talk_pred.append(lab.talk_type)
@@ -253,10 +265,12 @@ def evaluate_annomi(
                 gold.append(str(u.main))
                 pred.append(behaviour(lab.primary))
                 pred_rules.append(behaviour(rlab.primary))
+                pred_live.append(behaviour(llab.primary))
                 _collect_subtype(u, lab.primary, sub_pairs)
             session_scores[tid] = (
                 mi_consistency_score(labels),
                 mi_consistency_score(_gold_labels(session)),
+                mi_consistency_score(live),
             )
     per_class = class_scores(gold, pred, MAIN_BEHAVIOURS)
     high = [by_transcript[t][0].mi_quality == "high" for t in session_scores]
@@ -268,6 +282,10 @@ def evaluate_annomi(
         per_class=tuple(per_class),
         macro_f1=float(np.mean([s.f1 for s in per_class])),
         accuracy=float(np.mean(np.asarray(gold) == np.asarray(pred))),
+        live_macro_f1=float(
+            np.mean([s.f1 for s in class_scores(gold, pred_live, MAIN_BEHAVIOURS)])
+        ),
+        live_session_auroc=auroc([s[2] for s in session_scores.values()], high),
         rules_only_macro_f1=float(
             np.mean([s.f1 for s in class_scores(gold, pred_rules, MAIN_BEHAVIOURS)])
         ),
@@ -283,6 +301,24 @@ def evaluate_annomi(
         seconds=time.perf_counter() - start,
         speech_style=speech_style,
     )
+
+
+def _live_labels(
+    detector: TechniqueDetector, turns: Sequence[Turn]
+) -> list[CoachLabels | ClientLabels]:
+    """Label coach turns as a live conversation would (``label_coach_batch``: no future turns)."""
+    texts: list[str] = []
+    previous: list[str | None] = []
+    last_client: str | None = None
+    for turn in turns:
+        if turn.speaker == "coach":
+            texts.append(turn.text)
+            previous.append(last_client)
+        else:
+            last_client = turn.text
+    coach = iter(detector.label_coach_batch(texts, previous))
+    neutral = ClientLabels(talk_type="neutral")
+    return [next(coach) if t.speaker == "coach" else neutral for t in turns]
 
 
 def _collect_subtype(
@@ -306,12 +342,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--embedder", choices=("minilm", "hashing"), default="minilm")
     parser.add_argument("--speech-style", action="store_true", help="unpunctuated held-out text")
+    parser.add_argument(
+        "--transcript-head",
+        action="store_true",
+        help="also train and use main@transcript (reads the next client turn)",
+    )
     args = parser.parse_args(argv)
     report = evaluate_annomi(
         args.data_dir,
         folds=args.folds,
         embedder=make_embedder(args.embedder),
         speech_style=args.speech_style,
+        transcript_head=args.transcript_head,
     )
     print(report.to_text())
     return 0

@@ -3,12 +3,18 @@
 Must stay true: training (``rubrics.training``) and inference (``rubrics.detector``) build features
 only through these functions, so the column order is defined in exactly one place.  Changing a
 hand feature changes ``FEATURE_VERSION`` and requires retraining the shipped weights.
+
+A coach turn's features come in named blocks (``COACH_BLOCKS``): its own embedding, the embedding
+of the client's previous turn, the embedding of the client's next turn (known only when a whole
+transcript is labelled) and the hand features.  Each head names the blocks it reads, in order
+(``heads.json`` → ``inputs``), and ``coach_inputs`` concatenates them.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -21,7 +27,11 @@ _WE = frozenset(["we", "we're", "us", "our"])
 _CAN_HELP = re.compile(r"\b(can|could|might|may) (help|be)\b")
 _OTHER_PEOPLE = re.compile(r"\b(a lot of|some|many|other) people\b")
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
+
+COACH_BLOCKS: tuple[str, ...] = ("turn", "previous_client", "next_client", "hand")
+# Blocks a head may read when one coach turn is labelled live (the future is unknown then).
+LIVE_BLOCKS: frozenset[str] = frozenset(["turn", "previous_client", "hand"])
 
 COACH_HAND_FEATURES: tuple[str, ...] = (
     "question_mark",
@@ -116,6 +126,14 @@ def client_hand_features(text: str, cues: ClientCues) -> np.ndarray:
         float(min(cues.sustain_hits, 3)),
     )
     return np.asarray(values, dtype=np.float32)
+
+
+def coach_inputs(blocks: Mapping[str, np.ndarray], names: Sequence[str]) -> np.ndarray:
+    """Concatenate the named coach blocks (each ``(n, k)``) in ``names`` order."""
+    unknown = [n for n in names if n not in COACH_BLOCKS]
+    if unknown:
+        raise ValueError(f"unknown coach feature blocks {unknown}; known: {COACH_BLOCKS}")
+    return stack(*(blocks[n] for n in names))
 
 
 def stack(*blocks: np.ndarray) -> np.ndarray:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rubrics.classifier import SoftmaxHead, TechniqueModel
+from rubrics.classifier import TRANSCRIPT_SUFFIX, SoftmaxHead, TechniqueModel
 from rubrics.detection_annomi import (
+    MAIN_BEHAVIOURS,
     AnnomiUtterance,
     default_data_dir,
     embed_cached,
@@ -34,25 +35,57 @@ from rubrics.features import (
     CLIENT_HAND_FEATURES,
     COACH_HAND_FEATURES,
     FEATURE_VERSION,
+    LIVE_BLOCKS,
     client_hand_features,
     coach_hand_features,
+    coach_inputs,
     stack,
 )
 
 # Inverse L2 strength per head, chosen by transcript-grouped 5-fold CV on annomi-dev (see
-# docs/rubric-engine-accuracy.md); strong regularisation wins with ~800 features and ~4k turns.
+# docs/rubric-engine-accuracy.md for which were tuned and on which split); strong regularisation
+# wins with ~800 features and ~4k turns.
+TRANSCRIPT_MAIN = f"main{TRANSCRIPT_SUFFIX}"
 DEFAULT_C: dict[str, float] = {
-    "main": 0.001,
+    "main": 0.0005,
+    TRANSCRIPT_MAIN: 0.0005,
     "question": 0.002,
     "reflection": 0.0005,
     "input": 0.01,
     "client": 0.002,
 }
+# Heads trained with class weights inversely proportional to class frequency (macro-F1 rewards
+# the rarer therapist-input class; unweighted, its recall was 0.42).
+BALANCED: frozenset[str] = frozenset(["main", TRANSCRIPT_MAIN])
+# The coach feature blocks each head reads (rubrics.features.COACH_BLOCKS).  Live heads may only
+# read LIVE_BLOCKS.  The optional ``main@transcript`` head also sees the client's next turn and
+# would be used only by TechniqueDetector.label_transcript; it is trained with
+# ``--transcript-head`` but not shipped: it did not measurably help (docs/rubric-engine-accuracy.md)
+# and without it live labels and whole-transcript labels are identical.
+LIVE_INPUTS: tuple[str, ...] = ("turn", "previous_client", "hand")
+HEAD_INPUTS: dict[str, tuple[str, ...]] = {
+    "main": LIVE_INPUTS,
+    TRANSCRIPT_MAIN: ("turn", "previous_client", "next_client", "hand"),
+    "question": LIVE_INPUTS,
+    "reflection": LIVE_INPUTS,
+    "input": LIVE_INPUTS,
+}
+assert all(
+    set(inputs) <= LIVE_BLOCKS
+    for name, inputs in HEAD_INPUTS.items()
+    if not name.endswith(TRANSCRIPT_SUFFIX)
+), "live heads must not read transcript-only context"
 Vectors = dict[str, np.ndarray]
+
+
+def _main(u: AnnomiUtterance) -> str | None:
+    return u.main
+
 
 # head name -> (label getter over coach utterances, allowed classes)
 _COACH_HEADS: dict[str, tuple[Callable[[AnnomiUtterance], str | None], tuple[str, ...]]] = {
-    "main": (lambda u: u.main, ("question", "reflection", "therapist_input", "other")),
+    "main": (_main, MAIN_BEHAVIOURS),
+    TRANSCRIPT_MAIN: (_main, MAIN_BEHAVIOURS),
     "question": (
         lambda u: u.question_subtype if u.main == "question" else None,
         ("closed", "open"),
@@ -75,6 +108,7 @@ def with_speech_style(utterances: Sequence[AnnomiUtterance]) -> list[AnnomiUtter
             u,
             text=speech_style(u.text),
             previous_client=speech_style(u.previous_client) if u.previous_client else None,
+            next_client=speech_style(u.next_client) if u.next_client else None,
         )
         for u in utterances
     ]
@@ -86,21 +120,33 @@ def training_texts(utterances: Sequence[AnnomiUtterance]) -> list[str]:
     return [u.text for u in with_speech_style(utterances)]
 
 
-def coach_features(utterances: Sequence[AnnomiUtterance], vectors: Vectors) -> np.ndarray:
-    """Feature matrix for coach utterances: own embedding, previous client's, hand features."""
+def coach_blocks(utterances: Sequence[AnnomiUtterance], vectors: Vectors) -> dict[str, np.ndarray]:
+    """Every coach feature block (``rubrics.features.COACH_BLOCKS``) for coach utterances."""
     dim = len(next(iter(vectors.values())))
     zeros = np.zeros(dim, dtype=np.float32)
-    own = np.stack([vectors[u.text] for u in utterances])
-    prev = np.stack(
-        [vectors[u.previous_client] if u.previous_client else zeros for u in utterances]
-    )
+
+    def context(texts: Sequence[str | None]) -> np.ndarray:
+        return np.stack([vectors[t] if t else zeros for t in texts])
+
     hand = np.stack(
         [
             coach_hand_features(read_cues(u.text, u.previous_client), u.previous_client)
             for u in utterances
         ]
     )
-    return stack(own, prev, hand)
+    return {
+        "turn": np.stack([vectors[u.text] for u in utterances]),
+        "previous_client": context([u.previous_client for u in utterances]),
+        "next_client": context([u.next_client for u in utterances]),
+        "hand": hand,
+    }
+
+
+def coach_features(
+    utterances: Sequence[AnnomiUtterance], vectors: Vectors, inputs: Sequence[str] = LIVE_INPUTS
+) -> np.ndarray:
+    """Feature matrix for coach utterances from the named blocks (live inputs by default)."""
+    return coach_inputs(coach_blocks(utterances, vectors), inputs)
 
 
 def client_features(utterances: Sequence[AnnomiUtterance], vectors: Vectors) -> np.ndarray:
@@ -110,7 +156,14 @@ def client_features(utterances: Sequence[AnnomiUtterance], vectors: Vectors) -> 
     return stack(own, hand)
 
 
-def fit_head(x: np.ndarray, y: Sequence[str], classes: tuple[str, ...], c: float) -> SoftmaxHead:
+def fit_head(
+    x: np.ndarray,
+    y: Sequence[str],
+    classes: tuple[str, ...],
+    c: float,
+    *,
+    balanced: bool = False,
+) -> SoftmaxHead:
     """Fit an L2 logistic regression and export it as a numpy softmax head."""
     from sklearn.linear_model import LogisticRegression
 
@@ -118,7 +171,9 @@ def fit_head(x: np.ndarray, y: Sequence[str], classes: tuple[str, ...], c: float
     scale = x.std(axis=0)
     scale[scale < 1e-6] = 1.0
     xs = (x - mean) / scale
-    clf = LogisticRegression(C=c, max_iter=3000, tol=1e-5)
+    clf = LogisticRegression(
+        C=c, max_iter=3000, tol=1e-5, class_weight="balanced" if balanced else None
+    )
     clf.fit(xs, list(y))
     order = [list(clf.classes_).index(name) for name in classes]
     if len(clf.classes_) == 2:
@@ -139,19 +194,26 @@ def train_model(
     *,
     c: dict[str, float] | None = None,
     metadata: dict[str, object] | None = None,
+    transcript_head: bool = False,
 ) -> TechniqueModel:
-    """Train every head; ``vectors`` must cover ``training_texts(utterances)``."""
+    """Train every head; ``vectors`` must cover ``training_texts(utterances)``.
+
+    With ``transcript_head`` also train ``main@transcript`` (reads the client's next turn too).
+    """
     strengths = {**DEFAULT_C, **(c or {})}
     augmented = with_speech_style(utterances)
     coach = [u for u in augmented if u.speaker == "coach" and u.main]
     client = [u for u in augmented if u.speaker == "client" and u.talk_type]
-    x_coach = coach_features(coach, vectors)
+    blocks = coach_blocks(coach, vectors)
     heads: dict[str, SoftmaxHead] = {}
     counts: dict[str, dict[str, int]] = {}
-    for name, (get, classes) in _COACH_HEADS.items():
+    names = [n for n in _COACH_HEADS if transcript_head or n != TRANSCRIPT_MAIN]
+    for name in names:
+        get, classes = _COACH_HEADS[name]
         keep = [i for i, u in enumerate(coach) if get(u) in classes]
         labels = [str(get(coach[i])) for i in keep]
-        heads[name] = fit_head(x_coach[keep], labels, classes, strengths[name])
+        x = coach_inputs(blocks, HEAD_INPUTS[name])[keep]
+        heads[name] = fit_head(x, labels, classes, strengths[name], balanced=name in BALANCED)
         counts[name] = dict(sorted(Counter(labels).items()))
     talk = [str(u.talk_type) for u in client]
     x_client = client_features(client, vectors)
@@ -160,11 +222,13 @@ def train_model(
     )
     counts["client"] = dict(sorted(Counter(talk).items()))
     meta: dict[str, object] = {
-        "embedding_dimension": int(x_coach.shape[1] - len(COACH_HAND_FEATURES)) // 2,
+        "embedding_dimension": int(blocks["turn"].shape[1]),
         "feature_version": FEATURE_VERSION,
-        "coach_features": ["embedding(turn)", "embedding(previous client)", *COACH_HAND_FEATURES],
+        "inputs": {name: list(HEAD_INPUTS[name]) for name in names},
+        "coach_hand_features": list(COACH_HAND_FEATURES),
         "client_features": ["embedding(turn)", *CLIENT_HAND_FEATURES],
-        "C": strengths,
+        "C": {k: v for k, v in strengths.items() if k in heads},
+        "class_weight": {name: "balanced" for name in sorted(BALANCED) if name in names},
         "training_counts": counts,
         "transcripts": len({u.transcript_id for u in utterances}),
         "augmentation": "each utterance also as lowercase unpunctuated text",
@@ -193,6 +257,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--c", type=float, default=None, help="one inverse L2 strength for all heads"
     )
     parser.add_argument("--embedder", choices=("minilm", "hashing"), default="minilm")
+    parser.add_argument(
+        "--transcript-head",
+        action="store_true",
+        help="also train main@transcript (reads the next client turn; not shipped by default)",
+    )
     args = parser.parse_args(argv)
     utterances = load_annomi(args.data_dir)
     embedder = make_embedder(args.embedder)
@@ -205,6 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "embedder": getattr(embedder, "name", args.embedder),
             "dataset": "AnnoMI (dev part)",
         },
+        transcript_head=args.transcript_head,
     )
     model.save(args.out)
     print(f"wrote {', '.join(sorted(model.heads))} heads to {args.out}")

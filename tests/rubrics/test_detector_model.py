@@ -9,9 +9,10 @@ import pytest
 
 from retrieval.hashing import HashingEmbedder
 from retrieval.minilm import MiniLMEmbedder
-from rubrics.classifier import WEIGHTS_DIR, TechniqueModel
+from rubrics.classifier import WEIGHTS_DIR, SoftmaxHead, TechniqueModel
 from rubrics.detector import TechniqueDetector
 from rubrics.embedding import SentenceEmbedder
+from rubrics.features import COACH_HAND_FEATURES
 from rubrics.labels import ClientLabels, CoachLabels
 from rubrics.transcript import Turn
 
@@ -41,6 +42,8 @@ def test_shipped_weights_load_and_are_small() -> None:
     model = TechniqueModel.load(WEIGHTS_DIR)
     assert set(model.heads) == {"main", "question", "reflection", "input", "client"}
     assert model.heads["main"].classes == ("question", "reflection", "therapist_input", "other")
+    # The shipped heads read no future context, so live and whole-transcript labels agree.
+    assert all("next_client" not in model.inputs(h) for h in model.heads)
     assert model.embedding_dimension == 384
     assert model.metadata["embedder"] == "all-MiniLM-L6-v2"
     assert sum(p.stat().st_size for p in WEIGHTS_DIR.iterdir()) < 5_000_000
@@ -100,6 +103,54 @@ def test_transcript_embeds_once_and_matches_per_turn_calls(minilm: MiniLMEmbedde
     assert labels[3] == detector.label_client(turns[3].text)
     assert labels[2] == detector.label_coach(turns[2].text, turns[1].text)
     assert isinstance(labels[4], CoachLabels) and labels[4].primary == "question_open"
+
+
+def _head(classes: tuple[str, ...], weight: np.ndarray, bias: Sequence[float]) -> SoftmaxHead:
+    n = weight.shape[0]
+    return SoftmaxHead(
+        classes,
+        weight.astype(np.float32),
+        np.asarray(bias, np.float32),
+        np.zeros(n, np.float32),
+        np.ones(n, np.float32),
+    )
+
+
+def test_transcript_head_reads_the_next_client_turn() -> None:
+    """A synthetic model whose transcript head says 'question' only when "yes it is" follows."""
+    embedder = HashingEmbedder(384)
+    dim, hand = 384, len(COACH_HAND_FEATURES)
+    live_size, full_size = 2 * dim + hand, 3 * dim + hand
+    main = ("question", "reflection", "therapist_input", "other")
+    transcript_weight = np.zeros((full_size, 4))
+    transcript_weight[2 * dim : 3 * dim, 0] = 1000.0 * embedder.embed(["yes it is"])[0]
+    pairs = {
+        "question": ("closed", "open"),
+        "reflection": ("complex", "simple"),
+        "input": ("advice", "information"),
+    }
+    model = TechniqueModel(
+        heads={
+            "main": _head(main, np.zeros((live_size, 4)), [0, 0, 0, 1]),
+            "main@transcript": _head(main, transcript_weight, [0, 0, 0, 1]),
+            **{k: _head(v, np.zeros((live_size, 2)), [0, 0]) for k, v in pairs.items()},
+        },
+        metadata={
+            "embedding_dimension": dim,
+            "embedder": "hashing",
+            "inputs": {"main@transcript": ["turn", "previous_client", "next_client", "hand"]},
+        },
+    )
+    detector = TechniqueDetector(embedder, model=model)
+    turns = [
+        Turn("coach", "the weather is mild"),
+        Turn("client", "yes it is"),
+        Turn("coach", "the weather is mild today"),
+    ]
+    labels = detector.label_transcript(turns)
+    assert isinstance(labels[0], CoachLabels) and labels[0].primary == "question_closed"
+    assert isinstance(labels[2], CoachLabels) and labels[2].primary == "other"
+    assert detector.label_coach(turns[0].text).primary == "other"  # live head: no future
 
 
 def test_mismatched_dimension_falls_back_to_rules(caplog: pytest.LogCaptureFixture) -> None:

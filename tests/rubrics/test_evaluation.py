@@ -75,12 +75,26 @@ def test_folds_are_disjoint_and_keep_low_quality_in_each() -> None:
 
 
 @needs_annomi
+def test_coach_utterances_know_the_next_client_turn() -> None:
+    everything = load_annomi(ANNOMI_DIR)
+    data = [u for u in everything if u.transcript_id == everything[0].transcript_id]
+    for i, u in enumerate(data):
+        if u.speaker != "coach":
+            assert u.next_client is None
+            continue
+        after = [x.text for x in data[i + 1 :] if x.speaker == "client"]
+        assert u.next_client == (after[0] if after else None)
+
+
+@needs_annomi
 def test_trained_weights_round_trip(tmp_path: Path) -> None:
     data = [u for u in load_annomi(ANNOMI_DIR) if u.transcript_id < 12]
     embedder = HashingEmbedder()
-    model = train_model(data, embed_cached(embedder, training_texts(data)))
+    model = train_model(data, embed_cached(embedder, training_texts(data)), transcript_head=True)
     model.save(tmp_path)
     reloaded = TechniqueModel.load(tmp_path)
+    assert set(reloaded.heads) == set(model.heads) and "main@transcript" in model.heads
+    assert reloaded.inputs("main@transcript") == model.inputs("main@transcript")
     detector = TechniqueDetector(embedder, weights_dir=tmp_path)
     direct = TechniqueDetector(embedder, model=model)
     text = "so what would you like to change"
@@ -100,5 +114,6 @@ def test_cross_validation_smoke() -> None:
         "other",
     ]
     assert 0.3 < report.macro_f1 <= 1.0
+    assert 0.3 < report.live_macro_f1 <= 1.0
     assert 0.0 <= report.session_auroc <= 1.0
     assert "macro-F1" in report.to_text()
