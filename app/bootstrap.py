@@ -11,12 +11,23 @@ from dataclasses import dataclass
 
 from app.llm import build_chat_model
 from app.services.accounts import AccountService
+from app.services.authoring import AuthoringService
+from app.services.backup import BackupService
+from app.services.calibration import CalibrationService
+from app.services.cohorts import CohortService
 from app.services.content import ContentService, SyncReport
+from app.services.library import LibraryService
+from app.services.library_curation import CurationService
+from app.services.library_review import ReviewService
 from app.services.practice import PracticeService
+from app.services.practice_room import PracticeRoom, build_practice_room
+from app.services.uploads import UploadService
 from app.settings import Settings
 from app.storage.database import Database
+from retrieval.chroma_index import ChromaIndex
 from retrieval.embedder import Embedder
 from retrieval.factory import build_embedder
+from retrieval.library_index import LibraryIndex
 from rubrics.chat import ChatModel
 from rubrics.detector import TechniqueDetector
 from rubrics.judge import LLMJudge
@@ -38,8 +49,17 @@ class Services:
     scorer: Scorer
     persona_engine: PersonaEngine
     accounts: AccountService
+    backup: BackupService
     content: ContentService
     practice: PracticeService
+    library: LibraryService
+    reviews: ReviewService
+    curation: CurationService
+    room: PracticeRoom
+    cohorts: CohortService
+    authoring: AuthoringService
+    calibration: CalibrationService
+    uploads: UploadService
 
     def prepare(self) -> SyncReport:
         """Create or upgrade the schema and store new built-in content (idempotent)."""
@@ -59,6 +79,32 @@ def make_embedder(settings: Settings) -> Embedder:
         api_key=settings.llm_api_key(),
         base_url=settings.openai_base_url,
     )
+
+
+LIBRARY_COLLECTION = "library_exchanges"
+
+
+def make_library_index(settings: Settings, embedder: Embedder) -> LibraryIndex:
+    """The library's index: Chroma on disk, or a Chroma server when ``chroma_host`` is set.
+
+    The collection opens lazily on first use; an embedder change drops it (derived data) and
+    search falls back to keywords until ``coachlab reindex``.
+    """
+
+    def open_store() -> ChromaIndex:
+        if settings.chroma_host:
+            return ChromaIndex.server(
+                settings.chroma_host,
+                settings.chroma_port,
+                LIBRARY_COLLECTION,
+                embedder,
+                reset_if_incompatible=True,
+            )
+        return ChromaIndex.local(
+            settings.chroma_path, LIBRARY_COLLECTION, embedder, reset_if_incompatible=True
+        )
+
+    return LibraryIndex(embedder, open_store)
 
 
 def make_persona_engine(
@@ -107,6 +153,9 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         engine_name=settings.llm_provider,
         max_message_chars=settings.max_message_chars,
     )
+    cohorts = CohortService(db, content)
+    practice.assignments = cohorts.open_assignment
+    library = LibraryService(db, content, detector, make_library_index(settings, embedder))
     return Services(
         settings=settings,
         db=db,
@@ -115,6 +164,15 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         scorer=scorer,
         persona_engine=persona_engine,
         accounts=accounts,
+        backup=BackupService(db),
         content=content,
         practice=practice,
+        library=library,
+        reviews=ReviewService(db, content, library),
+        curation=CurationService(db, library),
+        room=build_practice_room(db, content, practice, persona_engine),
+        cohorts=cohorts,
+        authoring=AuthoringService(db, content, cohorts, persona_engine, detector, scorer),
+        calibration=CalibrationService(db, content, scorer),
+        uploads=UploadService(db, content, scorer),
     )

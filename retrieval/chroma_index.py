@@ -180,6 +180,20 @@ class ChromaIndex:
         ]
         return sorted(hits, key=lambda hit: hit.score, reverse=True)
 
+    def get_embeddings(self, ids: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
+        """Return the stored vectors of ``ids`` that exist (missing ids are left out)."""
+        found: dict[str, npt.NDArray[np.float32]] = {}
+        step = self._client.get_max_batch_size()
+        for start in range(0, len(ids), step):
+            batch = list(ids[start : start + step])
+            result = self._collection.get(ids=batch, include=["embeddings"])  # type: ignore[list-item]
+            vectors = result.get("embeddings")
+            if vectors is None:
+                continue
+            for key, vector in zip(result["ids"], vectors, strict=True):
+                found[key] = np.asarray(vector, dtype=np.float32)
+        return found
+
     def delete(self, ids: Sequence[str]) -> None:
         """Remove items by id (unknown ids are ignored)."""
         if len(ids) > 0:

@@ -13,19 +13,58 @@ from __future__ import annotations
 from pathlib import Path
 
 from rubrics.model import Rubric
-from rubrics.yaml_source import ContentError, ContentIssue, load_model, load_model_file
+from rubrics.yaml_source import (
+    ContentError,
+    ContentIssue,
+    load_model,
+    parse_yaml,
+)
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 
 def load_rubric_text(text: str, file: str) -> Rubric:
     """Validate rubric YAML text; ``file`` names the source in error messages."""
-    return load_model(text, file, Rubric)
+    try:
+        return load_model(text, file, Rubric)
+    except ContentError as exc:
+        duplicates = _duplicate_criteria(text, file)
+        if not duplicates:
+            raise
+        # point at each repeated id's own line instead of the whole criteria list
+        rest = [i for i in exc.issues if "duplicate criterion id" not in i.message]
+        raise ContentError([*duplicates, *rest]) from None
+
+
+def _duplicate_criteria(text: str, file: str) -> list[ContentIssue]:
+    doc = parse_yaml(text, file)
+    criteria = doc.data.get("criteria") if isinstance(doc.data, dict) else None
+    if not isinstance(criteria, list):
+        return []
+    first: dict[object, int] = {}
+    issues = []
+    for i, item in enumerate(criteria):
+        cid = item.get("id") if isinstance(item, dict) else None
+        if cid is None:
+            continue
+        if cid in first:
+            message = f"duplicate criterion id '{cid}' (also criteria[{first[cid]}])"
+            issues.append(
+                ContentIssue(file, doc.line_of(("criteria", i, "id")), f"criteria[{i}].id", message)
+            )
+        else:
+            first[cid] = i
+    return issues
 
 
 def load_rubric_file(path: Path | str) -> Rubric:
     """Read and validate one rubric YAML file."""
-    return load_model_file(Path(path), Rubric)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        issue = ContentIssue(str(path), None, "", f"cannot read file: {exc}")
+        raise ContentError([issue]) from None
+    return load_rubric_text(text, str(path))
 
 
 def builtin_rubrics() -> dict[str, Rubric]:

@@ -128,12 +128,51 @@ def _field_name(loc: Location) -> str:
     return "".join(parts)
 
 
+# Pydantic's wording for the errors facilitators meet most, rephrased; "{…}" come from the context.
+_PLAIN = {
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+    "list_type": "must be a list (lines starting with '- ')",
+    "dict_type": "must be a mapping of fields",
+    "model_type": "must be a mapping of fields",
+    "too_short": "needs at least {min_length} items",
+    "too_long": "allows at most {max_length} items",
+    "string_too_short": "must not be empty",
+    "string_too_long": "is too long (at most {max_length} characters)",
+}
+
+
 def _friendly(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "missing":
         return "this field is required but missing"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see the docs for allowed fields)"
+    ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()}
+    template = _PLAIN.get(kind)
+    if template is not None:
+        try:
+            message = template.format(**ctx)
+        except (KeyError, IndexError):
+            message = str(error.get("msg", "invalid value"))
+        given = error.get("input")
+        if isinstance(given, str | int | float) and len(str(given)) <= 60:
+            message += f" (found {given!r})"
+        return message
+    if kind == "literal_error" and "expected" in ctx:
+        return f"must be one of {ctx['expected']}"
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "invalid value")))
     return str(error.get("msg", "invalid value"))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,3 +46,40 @@ def services(settings: Settings, minilm: MiniLMEmbedder) -> Iterator[Services]:
 def learner(services: Services) -> Principal:
     """A logged-in learner."""
     return make_user(services, "lee", Role.LEARNER)
+
+
+PG_ADMIN_URL = os.environ.get("COACHLAB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if not _pg_available():
+        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}"
+        if os.environ.get("COACHLAB_REQUIRE_PG"):
+            pytest.fail(message + " (COACHLAB_REQUIRE_PG is set)")
+        pytest.skip(message)
+    import psycopg
+
+    name = f"coachlab_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

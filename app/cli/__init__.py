@@ -9,12 +9,26 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.cli import admin, content_commands, practice_commands, scoring_commands
+from app.cli import (
+    admin,
+    backup_commands,
+    content_commands,
+    library_commands,
+    practice_commands,
+    scoring_commands,
+)
 from app.cli.context import CliContext, CliError
 from app.services.errors import ServiceError
 from rubrics.yaml_source import ContentError
 
-MODULES = (admin, content_commands, practice_commands, scoring_commands)
+MODULES = (
+    admin,
+    backup_commands,
+    content_commands,
+    library_commands,
+    practice_commands,
+    scoring_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,6 +41,9 @@ def register(sub: Any) -> None:
     add.add_argument("--display-name", help="name shown in the app (default: the username)")
     add.add_argument("--email", help="email address (optional)")
     add.set_defaults(func=cmd_user_add)
+    pw = user_sub.add_parser("passwd", help="set a user's password (stdin or a prompt)")
+    pw.add_argument("name")
+    pw.set_defaults(func=cmd_user_passwd)
     lst = user_sub.add_parser("list", help="list users and their roles")
     lst.set_defaults(func=cmd_user_list)
 
@@ -91,6 +94,14 @@ def cmd_user_add(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+def cmd_user_passwd(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Set a user's password from stdin or a prompt."""
+    services = ctx.services()
+    services.accounts.set_password(Principal.system(), args.name, _read_password())
+    print(f"password set for {args.name}")
+    return 0
+
+
 def cmd_user_list(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print users and roles."""
     for user in ctx.services().accounts.list_users(Principal.system()):
@@ -110,6 +121,9 @@ def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
         except Conflict:
             print(f"demo user {username} already exists")
     print(f"demo password for every demo user: {DEMO_PASSWORD}")
+    from app.cli.library_commands import seed_demo_library  # the library owns its demo content
+
+    print(f"demo library: {seed_demo_library(services)} exchanges added")
     return 0
 
 

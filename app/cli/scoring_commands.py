@@ -32,6 +32,11 @@ def register(sub: Any) -> None:
     annomi = esub.add_parser("annomi", help="cross-validated agreement on AnnoMI transcripts")
     annomi.add_argument("data_dir", type=Path, metavar="DIR")
     annomi.add_argument("--folds", type=int, default=5)
+    annomi.add_argument(
+        "--speech-style",
+        action="store_true",
+        help="lowercase and strip punctuation from held-out transcripts (speech-recognition-like)",
+    )
     annomi.set_defaults(func=cmd_eval_annomi)
 
 
@@ -96,7 +101,10 @@ def cmd_eval_annomi(args: argparse.Namespace, ctx: CliContext) -> int:
     if not args.data_dir.is_dir():
         raise CliError(f"{args.data_dir}: not a folder with AnnoMI CSV files")
     report = evaluate_annomi(
-        args.data_dir, folds=args.folds, embedder=ctx.services(prepare=False).embedder
+        args.data_dir,
+        folds=args.folds,
+        embedder=ctx.services(prepare=False).embedder,
+        speech_style=args.speech_style,
     )
     print(report.to_text())
     return 0

@@ -111,6 +111,19 @@ class AccountService:
             s.flush()
             return self._summary(user)
 
+    def set_password(self, actor: Principal, username: str, password: str) -> None:
+        """Set a user's password (administrators) and clear any lock."""
+        actor.require(Action.MANAGE_USERS)
+        if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+            raise InvalidInput(f"Password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters long.")
+        with self._db.session() as s:
+            user = s.scalar(select(User).where(User.username == username.strip().lower()))
+            if user is None:
+                raise NotFound(f"No user '{username}'.")
+            user.password_hash = self._hasher.hash(password)
+            user.failed_logins = 0
+            user.locked_until = None
+
     def list_users(self, actor: Principal) -> list[UserSummary]:
         """All users, for administrators."""
         actor.require(Action.MANAGE_USERS)

@@ -267,6 +267,17 @@ class ContentService:
         return sorted((self.scenario_version(i) for i in ids), key=lambda sc: sc.id)
 
     # -- rubrics -----------------------------------------------------------------------------
+    def import_rubric(self, actor: Principal, text: str, file: str) -> tuple[str, int]:
+        """Validate and store a rubric file as a new version (facilitators)."""
+        actor.require(Action.AUTHOR_CONTENT)
+        rubric = load_rubric_text(text, file)
+        if not self._store_rubric(rubric, text, source="custom", created_by=actor.user_id):
+            raise InvalidInput(
+                f"{file}: rubric '{rubric.id}' version {rubric.version} already exists; "
+                "raise the version number to store a new one."
+            )
+        return rubric.id, rubric.version
+
     def list_rubrics(self) -> list[RubricCard]:
         """Every rubric at its newest version."""
         cards = []

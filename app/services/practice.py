@@ -16,16 +16,23 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.services.content import ContentService
 from app.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from app.services.principal import Action, Principal
+from app.services.rate_limit import RateLimiter
 from app.services.text_safety import clean_message
 from app.storage.database import Database
-from app.storage.models import PracticeSession, ScenarioVersion, ScorecardRecord, TurnRecord
+from app.storage.models import (
+    Assignment,
+    PracticeSession,
+    ScenarioVersion,
+    ScorecardRecord,
+    TurnRecord,
+)
 from rubrics.detector import TechniqueDetector
 from rubrics.labels import ClientLabels, CoachLabels
 from rubrics.scorer import Scorer
@@ -36,6 +43,14 @@ from scenarios.playthrough import PersonaEngine
 from scenarios.state import PersonaState
 
 DEFAULT_RUBRIC = "core-coaching"
+
+
+class AssignmentLookup(Protocol):
+    """Finds the caller's open assignment for a scenario (the cohort service provides it)."""
+
+    def __call__(self, principal: Principal, scenario_id: str) -> Any:
+        """An object with ``id``, ``assessment`` and ``rubric_id``, or None."""
+        ...
 
 
 class PersonaUnavailable(ServiceError):
@@ -120,6 +135,9 @@ class SessionView:
     ended_at: datetime | None
     has_scorecard: bool
     notice: str | None = None
+    private_mode: bool = False
+    parent_id: int | None = None
+    branched_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +177,7 @@ class PracticeService:
         engine_name: str = "offline",
         max_message_chars: int = 2000,
         max_turns: int = 200,
+        messages_per_minute: int = 30,
     ) -> None:
         self._db = db
         self._content = content
@@ -168,12 +187,20 @@ class PracticeService:
         self._engine_name = engine_name
         self._max_chars = max_message_chars
         self._max_turns = max_turns
+        self._message_limit = RateLimiter(messages_per_minute, 60.0)
+        # set by the composition root: the learner's open assignment for a scenario, if any
+        self.assignments: AssignmentLookup | None = None
         self._session_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     # -- starting and reading ----------------------------------------------------------------
     def start(
-        self, principal: Principal, scenario_id: str, *, seed: int | None = None
+        self,
+        principal: Principal,
+        scenario_id: str,
+        *,
+        seed: int | None = None,
+        private_mode: bool = False,
     ) -> SessionView:
         """Start a session on the newest version of a scenario; the persona opens."""
         principal.require(Action.PRACTISE)
@@ -182,6 +209,7 @@ class PracticeService:
         version_id, scenario = self._content.latest_scenario(scenario_id)
         seed = random.randrange(1_000_000) if seed is None else seed
         state = self._engine.start(scenario, seed).state
+        assignment = self.assignments(principal, scenario_id) if self.assignments else None
         with self._db.session() as s:
             session = PracticeSession(
                 user_id=principal.user_id,
@@ -190,6 +218,9 @@ class PracticeService:
                 engine=self._engine_name,
                 seed=seed,
                 persona_state=state.model_dump(mode="json"),
+                private_mode=private_mode,
+                assignment_id=assignment.id if assignment else None,
+                nudges=not (assignment and assignment.assessment),
             )
             s.add(session)
             s.flush()
@@ -228,6 +259,9 @@ class PracticeService:
                 started_at=session.started_at,
                 ended_at=session.ended_at,
                 has_scorecard=has_scorecard,
+                private_mode=session.private_mode,
+                parent_id=session.parent_session_id,
+                branched_at=session.branched_at_turn,
             )
 
     def list_sessions(self, principal: Principal) -> list[SessionSummary]:
@@ -395,7 +429,10 @@ class PracticeService:
             ]
 
     def _store_coach_turn(self, principal: Principal, session_id: int, text: str) -> None:
+        # callers hold the session lock, so nothing else writes this session between the two
+        # short transactions; detection runs outside both (it is CPU-bound)
         message = clean_message(text, self._max_chars)
+        self._message_limit.check(principal.user_id, "messages")
         with self._db.session() as s:
             session = self._owned(s, principal, session_id)
             self._require_active(session)
@@ -408,11 +445,13 @@ class PracticeService:
             if len(turns) >= self._max_turns:
                 raise InvalidInput("This session is at its turn limit: end it to see feedback.")
             previous_client = next((t.text for t in reversed(turns) if t.speaker == "client"), None)
-            labels = self._detector.label_coach(message, previous_client)
+            position = len(turns)
+        labels = self._detector.label_coach(message, previous_client)
+        with self._db.session() as s:
             s.add(
                 TurnRecord(
                     session_id=session_id,
-                    position=len(turns),
+                    position=position,
                     speaker="coach",
                     text=message,
                     labels=labels.model_dump(mode="json"),
@@ -457,6 +496,9 @@ class PracticeService:
         if answer is None:
             return None
         coach_position, reply = answer
+        labels = self._detector.label_client(reply.text).model_dump(mode="json")
+        # layer ids only (never their text): the debrief credits the coach turn that earned each
+        labels["newly_unlocked"] = list(reply.newly_unlocked)
         with self._db.session() as s:
             session = s.get(PracticeSession, session_id)
             assert session is not None
@@ -466,7 +508,7 @@ class PracticeService:
                     position=coach_position + 1,
                     speaker="client",
                     text=reply.text,
-                    labels=self._detector.label_client(reply.text).model_dump(mode="json"),
+                    labels=labels,
                     source=getattr(reply, "source", "offline"),
                 )
             )
@@ -474,31 +516,40 @@ class PracticeService:
         return getattr(reply, "notice", None)
 
     # -- ending ------------------------------------------------------------------------------
-    def end(
-        self, principal: Principal, session_id: int, rubric_id: str = DEFAULT_RUBRIC
-    ) -> Debrief:
-        """End the session, score it with a rubric and return the debrief."""
-        with self._lock_for(session_id), self._db.session() as s:
-            session = self._owned(s, principal, session_id)
-            turns = self._turns(s, session_id)
-            if not any(t.speaker == "coach" for t in turns):
-                raise InvalidInput("Say something to the persona before ending the session.")
+    def end(self, principal: Principal, session_id: int, rubric_id: str | None = None) -> Debrief:
+        """End the session, score it with a rubric and return the debrief.
+
+        A session practised for an assignment is always scored with the assignment's rubric.
+        """
+        with self._lock_for(session_id):
+            with self._db.session() as s:
+                session = self._owned(s, principal, session_id)
+                assigned = (
+                    s.get(Assignment, session.assignment_id) if session.assignment_id else None
+                )
+                rubric_id = assigned.rubric_id if assigned else (rubric_id or DEFAULT_RUBRIC)
+                turns = self._turns(s, session_id)
+                if not any(t.speaker == "coach" for t in turns):
+                    raise InvalidInput("Say something to the persona before ending the session.")
+                transcript = [Turn(speaker=t.speaker, text=t.text) for t in turns]  # type: ignore[arg-type]
+                labels = [_stored_labels(t) for t in turns]
             rubric_version_id, rubric = self._content.latest_rubric(rubric_id)
-            transcript = [Turn(speaker=t.speaker, text=t.text) for t in turns]  # type: ignore[arg-type]
-            labels = [_stored_labels(t) for t in turns]
+            # scoring may call the detector or an LLM judge: keep it outside any transaction
             card = self._scorer.score(transcript, rubric, labels)  # type: ignore[arg-type]
             data = card.to_json_dict()
-            s.add(
-                ScorecardRecord(
-                    session_id=session_id,
-                    rubric_version_id=rubric_version_id,
-                    overall=float(data["overall"]),
-                    data=data,
+            with self._db.session() as s:
+                session = self._owned(s, principal, session_id)
+                s.add(
+                    ScorecardRecord(
+                        session_id=session_id,
+                        rubric_version_id=rubric_version_id,
+                        overall=float(data["overall"]),
+                        data=data,
+                    )
                 )
-            )
-            if session.status == "active":
-                session.status = "ended"
-                session.ended_at = datetime.now(UTC)
+                if session.status == "active":
+                    session.status = "ended"
+                    session.ended_at = datetime.now(UTC)
         return self.debrief(principal, session_id)
 
     def debrief(self, principal: Principal, session_id: int) -> Debrief:
@@ -525,13 +576,28 @@ class PracticeService:
                 transcript=[TurnView(t.position, t.speaker, t.text) for t in turns],
             )
 
+    # -- deleting ----------------------------------------------------------------------------
+    def delete(self, principal: Principal, session_id: int) -> None:
+        """Delete a session for real: its turns, scorecards and anything shared from it.
+
+        Turns, scorecards and library exchanges go with the session through ON DELETE CASCADE
+        (SQLite enforces it because ``Database`` turns foreign keys on); branches made from it are
+        kept and become stand-alone sessions.
+        """
+        with self._lock_for(session_id), self._db.session() as s:
+            session = self._owned(s, principal, session_id)
+            s.execute(
+                update(PracticeSession)
+                .where(PracticeSession.parent_session_id == session_id)
+                .values(parent_session_id=None, branched_at_turn=None)
+            )
+            s.delete(session)
+        with self._locks_guard:
+            self._session_locks.pop(session_id, None)
+
     # -- helpers -----------------------------------------------------------------------------
     def _owned(self, s: Any, principal: Principal, session_id: int) -> PracticeSession:
-        session = s.get(PracticeSession, session_id)
-        if session is None or (session.user_id != principal.user_id and not principal.is_admin):
-            # same answer whether it does not exist or belongs to someone else
-            raise NotFound(f"No practice session {session_id}.")
-        return session
+        return owned_session(s, principal, session_id)
 
     @staticmethod
     def _require_active(session: PracticeSession) -> None:
@@ -551,6 +617,15 @@ class PracticeService:
     def _lock_for(self, session_id: int) -> threading.Lock:
         with self._locks_guard:
             return self._session_locks.setdefault(session_id, threading.Lock())
+
+
+def owned_session(s: Any, principal: Principal, session_id: int) -> PracticeSession:
+    """The session if the caller owns it (or is an administrator); NotFound otherwise."""
+    session = s.get(PracticeSession, session_id)
+    if session is None or (session.user_id != principal.user_id and not principal.is_admin):
+        # same answer whether it does not exist or belongs to someone else
+        raise NotFound(f"No practice session {session_id}.")
+    return session
 
 
 def _stored_labels(turn: TurnRecord) -> CoachLabels | ClientLabels | None:

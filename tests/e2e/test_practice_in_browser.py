@@ -48,6 +48,7 @@ def test_demo_learner_completes_a_conversation(app_url: str, browser: Any, artif
     page.get_by_role("button", name="End session and see feedback").click()
     page.get_by_role("heading", name="Debrief").wait_for()
     page.get_by_text("Overall").first.wait_for()
+    page.get_by_role("tab", name="What was hidden").click()
     page.get_by_role("heading", name="What was really going on").wait_for()
     page.screenshot(path=str(artifacts / "03-scorecard.png"), full_page=True)
     page.close()

@@ -97,7 +97,7 @@ def test_thresholds_map_values_to_levels(value: float, higher_is_better: bool, l
 def test_unknown_metric_names_line_field_and_close_matches() -> None:
     text = rubric_yaml({"measure": METRIC.replace("open_question_share", "open_questions")})
     assert issues(text) == [
-        "demo.yaml:13: criteria[0].measure.metric: Value error, unknown metric 'open_questions'; "
+        "demo.yaml:13: criteria[0].measure.metric: unknown metric 'open_questions'; "
         "did you mean open_question_share, open_question_count, closed_question_count?"
     ]
 
@@ -144,7 +144,8 @@ def test_unknown_measure_type_and_missing_offline_fallback() -> None:
 
 def test_duplicate_criterion_ids_and_bad_slug() -> None:
     (issue,) = issues(rubric_yaml({}, {}))
-    assert issue.startswith("demo.yaml:5: criteria:") and "duplicate criterion id 'open'" in issue
+    assert issue.startswith("demo.yaml:15: criteria[1].id:")
+    assert "duplicate criterion id 'open'" in issue
     (issue,) = issues(rubric_yaml({"id": "Open Questions"}))
     assert issue.startswith("demo.yaml:6: criteria[0].id:")
 

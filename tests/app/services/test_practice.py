@@ -11,6 +11,7 @@ from app.bootstrap import Services
 from app.services.errors import InvalidInput, NotFound, PermissionDenied
 from app.services.practice import PersonaUnavailable, PracticeService
 from app.services.principal import Principal, Role
+from app.services.rate_limit import RateLimited
 from tests.builders import make_user
 
 SCENARIO = "workload-delegation"
@@ -153,12 +154,11 @@ def test_an_ended_session_cannot_continue(services: Services, learner: Principal
         services.practice.send(learner, view.id, "One more thing?")
 
 
-def test_streamed_reply_is_stored_like_a_normal_one(
-    services: Services, learner: Principal
-) -> None:
+def test_streamed_reply_is_stored_like_a_normal_one(services: Services, learner: Principal) -> None:
     view = services.practice.start(learner, SCENARIO, seed=5)
     stream = services.practice.send_stream(learner, view.id, "What's on your mind today?")
-    assert services.practice.get(learner, view.id).awaiting_reply  # stored before the reply
+    # the learner's turn is stored before send_stream returns (the reply may or may not be yet)
+    assert services.practice.get(learner, view.id).turns[1].text == "What's on your mind today?"
     chunks = list(stream)
     assert "".join(chunks).strip()
     after = services.practice.get(learner, view.id)
@@ -188,12 +188,45 @@ def test_learners_report_replies_and_facilitators_see_them(
     ]
 
 
-def test_an_abandoned_stream_still_stores_the_reply(
-    services: Services, learner: Principal
-) -> None:
+def test_an_abandoned_stream_still_stores_the_reply(services: Services, learner: Principal) -> None:
     view = services.practice.start(learner, SCENARIO, seed=5)
     services.practice.send_stream(learner, view.id, "What's on your mind today?")  # never read
     # retry_reply waits for the running reply (same session lock) and then has nothing to do
     after = services.practice.retry_reply(learner, view.id)
     assert not after.awaiting_reply
     assert [t.speaker for t in after.turns] == ["client", "coach", "client"]
+
+
+def test_messages_are_rate_limited_per_user(services: Services, learner: Principal) -> None:
+    practice = PracticeService(
+        services.db,
+        services.content,
+        services.detector,
+        services.persona_engine,
+        messages_per_minute=2,
+    )
+    view = practice.start(learner, SCENARIO, seed=1)
+    practice.send(learner, view.id, "What brings you here?")
+    practice.send(learner, view.id, "What else is going on?")
+    with pytest.raises(RateLimited, match="wait"):
+        practice.send(learner, view.id, "And what else?")
+    assert len(practice.get(learner, view.id).turns) == 5  # nothing half-stored
+
+
+def test_an_assigned_scenario_is_attached_and_scored_with_its_rubric(
+    services: Services, learner: Principal
+) -> None:
+    facilitator = make_user(services, "fran", Role.FACILITATOR)
+    cohort = services.cohorts.create_cohort(facilitator, "Spring cohort")
+    services.cohorts.add_member(facilitator, cohort.id, learner.username)
+    assignment = services.cohorts.assign(
+        facilitator, cohort.id, SCENARIO, rubric_id="grow-structure", assessment=True
+    )
+    view = services.practice.start(learner, SCENARIO, seed=2)
+    assert services.cohorts.assignment_for_session(learner, view.id).id == assignment.id
+    assert services.cohorts.assessment_mode(learner, view.id)
+    services.practice.send(learner, view.id, "What would you like to achieve today?")
+    debrief = services.practice.end(learner, view.id, "core-coaching")
+    assert debrief.scorecard["rubric"]["id"] == "grow-structure"
+    other = services.practice.start(learner, "peer-conflict", seed=2)
+    assert services.cohorts.assignment_for_session(learner, other.id) is None

@@ -81,7 +81,7 @@ def test_learner_practises_and_gets_a_scorecard(app_env: Path) -> None:
 def test_pages_depend_on_role(app_env: Path) -> None:
     peer = _login(_new_app(), "pat")
     assert not peer.exception
-    assert peer.title[0].value == "Account"
+    assert peer.title[0].value == "Community library"
     facilitator = _login(_new_app(), "fran")
     assert not facilitator.exception
     assert facilitator.title[0].value == "Scenarios and rubrics"

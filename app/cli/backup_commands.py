@@ -1,0 +1,62 @@
+"""Backup commands: ``export`` all data as one JSON document and ``import`` it again."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import CliContext, CliError
+from app.services.principal import Principal
+
+
+def register(sub: Any) -> None:
+    """Add the export and import sub-commands."""
+    ex = sub.add_parser("export", help="write all data as one JSON document")
+    ex.add_argument("--output", type=Path, required=True, metavar="FILE", help="'-' for stdout")
+    ex.add_argument(
+        "--include-password-hashes",
+        action="store_true",
+        help="also export password hashes (otherwise imported users need a new password)",
+    )
+    ex.set_defaults(func=cmd_export)
+    im = sub.add_parser("import", help="load an export into a freshly initialised database")
+    im.add_argument("file", type=Path, metavar="FILE")
+    im.set_defaults(func=cmd_import)
+
+
+def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Export every table."""
+    document = ctx.services().backup.export_all(
+        Principal.system(), include_password_hashes=args.include_password_hashes
+    )
+    text = json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True)
+    if str(args.output) == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        counts = ", ".join(f"{k} {len(v)}" for k, v in document["tables"].items() if v)
+        print(f"exported to {args.output}: {counts}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Import an export, then rebuild derived indexes."""
+    try:
+        document = json.loads(args.file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CliError(f"{args.file}: no such file") from None
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{args.file}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    services = ctx.services()
+    report = services.backup.import_all(Principal.system(), document)
+    print("imported " + ", ".join(f"{k} {v}" for k, v in report.rows.items() if v))
+    library = getattr(services, "library", None)
+    if library is not None and hasattr(library, "reindex"):
+        print("rebuilding the library index…")
+        library.reindex(Principal.system())
+    if not document.get("includes_password_hashes"):
+        print("note: passwords were not exported; set them with `coachlab user passwd NAME`")
+    return 0

@@ -1,0 +1,194 @@
+"""Scenario studio: common fields, YAML editor with live issues, brief preview, test drive,
+version history, publish and unpublish, import and export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.services.errors import ServiceError
+from app.ui.runtime import current_principal, get_services, plain
+from app.ui.studio_common import show_issues
+from rubrics.yaml_source import ContentError
+
+NEW = "(new scenario)"
+TEXT = "studio_scenario_yaml"
+CONTEXTS = ["manager_report", "mentor_mentee", "peer", "external_coach"]
+
+
+def render() -> None:
+    """The scenario editor with a test-drive panel."""
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    studio = services.authoring
+    st.title("Scenario studio")
+    rows = {r.id: r for r in studio.scenarios(principal)}
+    if pending := st.session_state.pop("studio_pending", None):  # set before the widgets exist
+        st.session_state["studio-scenario"] = pending
+        st.session_state["studio_scenario_loaded"] = None
+    choice = st.selectbox(
+        "Scenario",
+        [NEW, *rows],
+        format_func=lambda i: i if i == NEW else f"{rows[i].title} (v{rows[i].version})",
+        key="studio-scenario",
+    )
+    if st.session_state.get("studio_scenario_loaded") != choice:
+        st.session_state[TEXT] = (
+            studio.starter("scenario") if choice == NEW else studio.scenario_yaml(principal, choice)
+        )
+        st.session_state["studio_scenario_loaded"] = choice
+        st.session_state.pop("drive", None)
+    if choice != NEW:
+        _publishing(choice, rows[choice].published)
+
+    edit, side = st.columns([3, 2])
+    with edit:
+        _fields_form()
+        text = st.text_area("Scenario YAML", key=TEXT, height=420)
+        check = studio.check_scenario(principal, text)
+        show_issues(check.issues)
+        if st.button("Save new version", key="save-scenario", disabled=bool(check.issues)):
+            try:
+                scenario_id, version = studio.save_scenario(principal, text)
+            except (ServiceError, ContentError) as exc:
+                st.error(plain(str(exc)))
+            else:
+                st.session_state["studio_pending"] = scenario_id
+                st.session_state["studio_flash"] = f"Saved {scenario_id} version {version}."
+                st.rerun()
+        if flash := st.session_state.pop("studio_flash", None):
+            st.success(plain(flash))
+    with side:
+        if check.preview is not None:
+            st.subheader("Learner's brief")
+            st.markdown(f"**{plain(check.preview.title)}** · difficulty {check.preview.difficulty}")
+            st.markdown(plain(check.preview.brief))
+            st.caption(
+                f"You talk to {plain(check.preview.persona_name)}, "
+                f"{plain(check.preview.persona_role)}."
+            )
+        _test_drive(text, ready=check.preview is not None)
+    if choice != NEW:
+        _history_and_export(choice)
+    _import()
+
+
+def _fields_form() -> None:
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    check = services.authoring.check_scenario(principal, st.session_state[TEXT])
+    view = check.preview
+    if view is None:
+        st.caption("Fix the problems below to use the form again.")
+        return
+    with st.form("scenario-fields"):
+        st.caption("Common fields (they rewrite the YAML below)")
+        left, right = st.columns(2)
+        fields = {
+            "id": left.text_input("Id", view.id),
+            "title": right.text_input("Title", view.title),
+            "context": left.selectbox("Context", CONTEXTS, index=CONTEXTS.index(view.context)),
+            "difficulty": right.number_input("Difficulty", 1, 5, view.difficulty),
+            "persona.name": left.text_input("Persona name", view.persona_name),
+            "persona.role": right.text_input("Persona role", view.persona_role),
+        }
+        fields["brief"] = st.text_area("Brief", view.brief)
+        fields["persona.opening_line"] = st.text_input("Opening line", view.opening_line)
+        skills = st.text_input("Skills (comma-separated)", ", ".join(view.skills))
+        fields["skills"] = [s.strip() for s in skills.split(",") if s.strip()]
+        if st.form_submit_button("Apply to YAML"):
+            try:
+                st.session_state[TEXT] = services.authoring.with_fields(
+                    st.session_state[TEXT], fields
+                )
+            except ServiceError as exc:
+                st.error(plain(str(exc)))
+            else:
+                st.rerun()
+
+
+def _test_drive(text: str, *, ready: bool) -> None:
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    st.subheader("Test drive")
+    st.caption("Talk to the draft persona. Nothing is stored.")
+    if st.button("Start test drive", key="drive-start", disabled=not ready):
+        try:
+            st.session_state["drive"] = services.authoring.start_drive(principal, text)
+        except ServiceError as exc:
+            st.error(plain(str(exc)))
+    drive = st.session_state.get("drive")
+    if drive is None:
+        return
+    line = st.chat_input("Say something to the persona", key="drive-input")
+    if line:
+        try:
+            drive = services.authoring.drive(principal, text, drive, line)
+        except ServiceError as exc:
+            st.error(plain(str(exc)))
+        else:
+            st.session_state["drive"] = drive
+    for speaker, said in drive.turns:
+        with st.chat_message("user" if speaker == "coach" else "assistant"):
+            st.markdown(plain(said))
+    st.caption(
+        "Layers earned: "
+        + (", ".join(drive.unlocked) or "none yet")
+        + (" · committed to an action" if drive.committed else "")
+    )
+
+
+def _publishing(scenario_id: str, published: bool) -> None:
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    label = "Unpublish" if published else "Publish"
+    st.caption(
+        "Learners can practise this scenario." if published else "Draft: hidden from learners."
+    )
+    if st.button(label, key="publish-toggle"):
+        services.authoring.set_published(principal, scenario_id, not published)
+        st.rerun()
+
+
+def _history_and_export(scenario_id: str) -> None:
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    st.subheader("Version history")
+    history = services.authoring.scenario_history(principal, scenario_id)
+    st.dataframe(
+        [
+            {"version": h.version, "saved": h.created_at, "by": h.author, "sessions": h.uses}
+            for h in history
+        ],
+        hide_index=True,
+    )
+    st.download_button(
+        "Export YAML",
+        services.authoring.scenario_yaml(principal, scenario_id),
+        file_name=f"{scenario_id}.yaml",
+        mime="text/yaml",
+        key="export-scenario",
+    )
+
+
+def _import() -> None:
+    services = get_services()
+    principal = current_principal(services)
+    assert principal is not None
+    upload = st.file_uploader("Import a scenario file", type=["yaml", "yml"], key="import-file")
+    if upload is not None and st.button("Import as a new version", key="import-scenario"):
+        try:
+            text = upload.getvalue().decode("utf-8")
+            scenario_id, version = services.authoring.save_scenario(
+                principal, text, file=upload.name, next_version=False
+            )
+        except ContentError as exc:
+            show_issues(exc.issues)
+        except (ServiceError, UnicodeDecodeError) as exc:
+            st.error(plain(str(exc)))
+        else:
+            st.success(f"Imported {plain(scenario_id)} version {version}.")
