@@ -152,6 +152,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         scorer,
         engine_name=settings.llm_provider,
         max_message_chars=settings.max_message_chars,
+        messages_per_minute=settings.messages_per_minute,
     )
     cohorts = CohortService(db, content)
     practice.assignments = cohorts.open_assignment

@@ -67,8 +67,8 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(
         default=2000, ge=100, le=20000, description="Longest learner message accepted."
     )
-    session_secret_rounds: int = Field(
-        default=0, ge=0, description="Reserved: extra password-hash rounds (0 = library default)."
+    messages_per_minute: int = Field(
+        default=30, ge=1, le=10000, description="Most learner messages one user may send a minute."
     )
 
     @field_validator("database_url")

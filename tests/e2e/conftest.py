@@ -40,7 +40,13 @@ def _free_port() -> int:
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start the app with demo content on a free port; yield its URL."""
     data = tmp_path_factory.mktemp("e2e-data")
-    env = {**os.environ, "COACHLAB_DATA_DIR": str(data), "COACHLAB_LLM_PROVIDER": "offline"}
+    env = {
+        **os.environ,
+        "COACHLAB_DATA_DIR": str(data),
+        "COACHLAB_LLM_PROVIDER": "offline",
+        # one demo learner types for every browser test in quick succession
+        "COACHLAB_MESSAGES_PER_MINUTE": "1000",
+    }
     env.pop("COACHLAB_DATABASE_URL", None)
     bin_dir = Path(sys.executable).parent
     coachlab = shutil.which("coachlab", path=str(bin_dir)) or "coachlab"
