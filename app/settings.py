@@ -7,6 +7,7 @@ knows about them.  Nothing here has side effects at import time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -87,6 +88,18 @@ class Settings(BaseSettings):
     def chroma_path(self) -> Path:
         """Folder of the on-disk Chroma index."""
         return self.data_dir / "chroma"
+
+    def to_portable_json(self) -> str:
+        """JSON that rebuilds these exact settings elsewhere (secrets included: keep it private)."""
+        values = self.model_dump(mode="json", exclude={"openai_api_key", "openai_base_url"})
+        values["OPENAI_API_KEY"] = self.llm_api_key()
+        values["OPENAI_BASE_URL"] = self.openai_base_url
+        return json.dumps(values, sort_keys=True)
+
+    @classmethod
+    def from_portable_json(cls, text: str) -> Settings:
+        """Settings from ``to_portable_json`` (the environment does not override them)."""
+        return cls(**json.loads(text))
 
     def llm_api_key(self) -> str | None:
         """The LLM API key as plain text, if any."""

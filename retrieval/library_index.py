@@ -61,6 +61,7 @@ class IndexItem:
     embed_text: str
     metadata: Metadata = field(default_factory=dict)
     parts: tuple[str, ...] = ()
+    weights: tuple[float, ...] = ()
 
 
 class LibraryIndex:
@@ -162,7 +163,7 @@ class LibraryIndex:
         return self.hybrid.search("", vector, audience, filters, limit=limit)
 
     def _embed(self, items: Sequence[IndexItem]) -> npt.NDArray[np.float32]:
-        # An item's vector is the normalised mean of its parts (its turns, its note): the turns
+        # An item's vector is the normalised weighted mean of its parts (turns, note): the turns
         # are the very texts the technique detector embedded, so a caching embedder answers
         # them without a second forward pass — ingestion pays for each sentence once.
         texts = [p for item in items for p in (item.parts or (item.embed_text,))]
@@ -171,7 +172,8 @@ class LibraryIndex:
         row = 0
         for i, item in enumerate(items):
             count = len(item.parts or (item.embed_text,))
-            mean = vectors[row : row + count].mean(axis=0)
+            weights = np.asarray(item.weights or (1.0,) * count, dtype=np.float32)[:, None]
+            mean = (vectors[row : row + count] * weights).sum(axis=0)
             out[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
             row += count
         return out

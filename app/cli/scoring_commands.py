@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.batch_scoring import score_file, score_files_parallel
 from app.cli.context import CliContext, CliError
 from app.services.errors import NotFound
 from rubrics.catalogue import resolve_rubric
 from rubrics.model import Rubric
-from rubrics.parsing import TranscriptError, read_transcript_file
 from rubrics.yaml_source import ContentError
+
+PARALLEL_FROM = 4  # files per worker before starting processes pays off
 
 
 def register(sub: Any) -> None:
@@ -25,6 +28,12 @@ def register(sub: Any) -> None:
     score.add_argument("--rubric", default="core-coaching", help="rubric id or a rubric YAML file")
     score.add_argument("--format", choices=["json", "jsonl", "markdown"], default="json")
     score.add_argument("--coach", metavar="NAME", help="speaker name of the coach in the input")
+    score.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes for large batches (default: one per core)",
+    )
     score.set_defaults(func=cmd_score)
 
     ev = sub.add_parser("eval", help="measure the rubric engine against expert annotations")
@@ -56,34 +65,38 @@ def _rubric(ctx: CliContext, ref: str) -> Rubric:
 def cmd_score(args: argparse.Namespace, ctx: CliContext) -> int:
     """Score each transcript and print JSON, JSON lines or Markdown."""
     rubric = _rubric(ctx, args.rubric)
-    scorer = ctx.services(prepare=False).scorer
+    markdown = args.format == "markdown"
+    jobs = max(1, args.jobs)
+    if jobs > 1 and len(args.paths) >= PARALLEL_FROM * jobs:
+        results = score_files_parallel(
+            ctx.settings.to_portable_json(), rubric, args.paths, args.coach, markdown, jobs
+        )
+    else:
+        scorer = ctx.services(prepare=False).scorer
+        results = [score_file(scorer, rubric, p, args.coach, markdown) for p in args.paths]
     status = 0
-    results: list[tuple[str, dict[str, Any], str]] = []
-    for path in args.paths:
-        try:
-            turns = read_transcript_file(path, coach_name=args.coach)
-        except TranscriptError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+    for _, _, _, error in results:
+        if error is not None:
+            print(f"error: {error}", file=sys.stderr)
             status = 2
-            continue
-        card = scorer.score(turns, rubric)
-        markdown = card.to_markdown() if args.format == "markdown" else ""
-        results.append((str(path), card.to_json_dict(), markdown))
+    results = [r for r in results if r[3] is None]
     if args.format == "json":
         if len(results) == 1:
             print(json.dumps(results[0][1], indent=2, ensure_ascii=False))
         elif results:
             print(
                 json.dumps(
-                    [{"source": s, **d} for s, d, _ in results], indent=2, ensure_ascii=False
+                    [{"source": s, **(d or {})} for s, d, _, _ in results],
+                    indent=2,
+                    ensure_ascii=False,
                 )
             )
     elif args.format == "jsonl":
-        for source, data, _ in results:
-            print(json.dumps({"source": source, **data}, ensure_ascii=False))
+        for source, data, _, _ in results:
+            print(json.dumps({"source": source, **(data or {})}, ensure_ascii=False))
     else:
-        for source, _, markdown in results:
-            print(f"<!-- {source} -->\n{markdown}")
+        for source, _, text, _ in results:
+            print(f"<!-- {source} -->\n{text}")
     return status
 
 

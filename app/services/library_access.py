@@ -244,8 +244,15 @@ def index_item(row: LibraryExchange, helpful: int = 0, rating: float | None = No
         featured=row.featured,
     )
     parts = tuple(str(t["text"]) for t in row.turns) + ((row.note,) if row.note else ())
+    # the coach's move is what people search for: it counts twice in the item's vector
+    weights = tuple(2.0 if t["speaker"] == "coach" else 1.0 for t in row.turns)
+    weights += (1.0,) if row.note else ()
     return IndexItem(
-        doc=doc, embed_text=f"{turns} {row.note}".strip(), metadata=metadata, parts=parts
+        doc=doc,
+        embed_text=f"{turns} {row.note}".strip(),
+        metadata=metadata,
+        parts=parts,
+        weights=weights,
     )
 
 

@@ -29,7 +29,7 @@ def _secrets() -> Mapping[str, Any]:
 
 @st.cache_resource(show_spinner="Starting CoachLab…")
 def _services_for(settings_json: str) -> Services:
-    settings = Settings.model_validate_json(settings_json)
+    settings = Settings.from_portable_json(settings_json)
     services = build_services(settings)
     services.prepare()
     return services
@@ -38,7 +38,7 @@ def _services_for(settings_json: str) -> Services:
 def get_services() -> Services:
     """The services for the current configuration (built once per configuration)."""
     settings = settings_from_mapping(_secrets())
-    return _services_for(settings.model_dump_json())
+    return _services_for(settings.to_portable_json())
 
 
 def plain(text: str) -> str:

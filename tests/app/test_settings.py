@@ -55,3 +55,12 @@ def test_secrets_map_into_the_same_settings(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.llm_model == "m1"
     assert settings.llm_api_key() == "sk-secret"
     assert settings.data_dir == Path("/tmp/x")
+
+
+def test_portable_json_keeps_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-real")
+    monkeypatch.setenv("COACHLAB_LLM_PROVIDER", "openai")
+    settings = Settings(data_dir=Path("/tmp/p"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-other")  # the copy must not read the environment
+    copy = Settings.from_portable_json(settings.to_portable_json())
+    assert copy == settings and copy.llm_api_key() == "sk-real"

@@ -19,7 +19,7 @@ SECRET_LINE = (
     "It sounds like your manager Priya, priya@acme.com, leaves you stretched thin and unheard."
 )
 DEMO_PASSWORD = "coachlab-demo"
-PARAPHRASE = "feeling overwhelmed and not heard by their boss"
+PARAPHRASE = "overworked and ignored by the boss"  # no content word shared with the line
 
 
 def _login(browser: Any, url: str, username: str, password: str = DEMO_PASSWORD) -> Any:

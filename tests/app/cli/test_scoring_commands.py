@@ -97,3 +97,26 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["score", str(_json_file(tmp_path)), "--rubric", "no-such-rubric"]) == 2
     err = capsys.readouterr().err
     assert "no-such-rubric" in err and "Traceback" not in err
+
+
+def test_large_batches_use_worker_processes_and_keep_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = []
+    for n in range(8):
+        folder = tmp_path / f"t{n}"
+        folder.mkdir()
+        paths.append(_json_file(folder) if n % 2 else _text_file(folder))
+    bad = tmp_path / "bad.txt"
+    bad.write_text("", encoding="utf-8")
+    paths.insert(3, bad)
+    args = ["score", *map(str, paths), "--format", "jsonl", "--jobs", "2"]
+    assert main(args) == 2  # the bad file is reported, the others are scored
+    lines = capsys.readouterr()
+    sources = [json.loads(line)["source"] for line in lines.out.strip().splitlines()]
+    assert sources == [str(p) for p in paths if p != bad]
+    assert str(bad) in lines.err
+    serial = main(["score", *map(str, paths[:2]), "--format", "jsonl", "--jobs", "1"])
+    assert serial == 0
+    first_serial = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert first_serial["overall"] == json.loads(lines.out.splitlines()[0])["overall"]
