@@ -191,17 +191,17 @@ def _keep(d: AnnotatedDebrief) -> None:
     st.subheader("Export")
     cols = st.columns(2)
     exports = services.room.exports
-    # deferred: the documents are built only when a button is pressed, not on every rerun
+    # built on each render (a few ms for one session) so the browser downloads straight away
     cols[0].download_button(
         "Download Markdown",
-        lambda: exports.as_markdown(principal, d.session_id).data,
+        exports.as_markdown(principal, d.session_id).data,
         file_name=f"coachlab-session-{d.session_id}.md",
         mime="text/markdown",
         key="export_md",
     )
     cols[1].download_button(
         "Download JSON",
-        lambda: exports.as_json(principal, d.session_id).data,
+        exports.as_json(principal, d.session_id).data,
         file_name=f"coachlab-session-{d.session_id}.json",
         mime="application/json",
         key="export_json",

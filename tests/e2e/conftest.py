@@ -36,9 +36,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start the app with demo content on a free port; yield its URL."""
+    """Start the app with fresh demo content on a free port; yield its URL.
+
+    One server per test module: each browser journey starts from the same demo data, so one
+    journey's shares, sessions or cohorts never change what another one sees.
+    """
     data = tmp_path_factory.mktemp("e2e-data")
     env = {
         **os.environ,
