@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,14 +36,14 @@ def test_demo_learner_completes_a_conversation(app_url: str, browser: Any, artif
         except Exception:
             page.screenshot(path=str(artifacts / f"failed-turn-{n}.png"), full_page=True)
             raise
-    messages = page.get_by_test_id("stChatMessage")
-    assert messages.count() == 5
+    # a rerun briefly keeps the streamed element beside the stored one: wait for the settled page
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(5)
     page.screenshot(path=str(artifacts / "02-conversation.png"), full_page=True)
 
     page.reload()
     page.get_by_test_id("stChatInputTextArea").wait_for()
     page.get_by_test_id("stChatMessage").nth(4).wait_for()
-    assert page.get_by_test_id("stChatMessage").count() == 5
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(5)
     assert "stretched thin" in page.get_by_test_id("stChatMessage").nth(3).inner_text()
 
     page.get_by_role("button", name="End session and see feedback").click()
