@@ -81,9 +81,6 @@ def make_embedder(settings: Settings) -> Embedder:
     )
 
 
-LIBRARY_COLLECTION = "library_exchanges"
-
-
 def make_library_index(settings: Settings, embedder: Embedder) -> LibraryIndex:
     """The library's index: Chroma on disk, or a Chroma server when ``chroma_host`` is set.
 
@@ -96,12 +93,15 @@ def make_library_index(settings: Settings, embedder: Embedder) -> LibraryIndex:
             return ChromaIndex.server(
                 settings.chroma_host,
                 settings.chroma_port,
-                LIBRARY_COLLECTION,
+                settings.chroma_collection,
                 embedder,
                 reset_if_incompatible=True,
             )
         return ChromaIndex.local(
-            settings.chroma_path, LIBRARY_COLLECTION, embedder, reset_if_incompatible=True
+            settings.chroma_path,
+            settings.chroma_collection,
+            embedder,
+            reset_if_incompatible=True,
         )
 
     return LibraryIndex(embedder, open_store)
@@ -139,7 +139,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     db = Database(settings.resolved_database_url)
     embedder = embedder or make_embedder(settings)
     detector = TechniqueDetector(embedder=embedder)
-    content = ContentService(db)
+    content = ContentService(db, content_dir=settings.content_dir)
     accounts = AccountService(db)
     chat = build_chat_model(settings)  # one client shared by the persona and the judge
     persona_engine = make_persona_engine(settings, embedder, chat)

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         default=None, description="Chroma server host; unset means the on-disk index in data_dir."
     )
     chroma_port: int = Field(default=8000, ge=1, le=65535, description="Chroma server port.")
+    chroma_collection: str = Field(
+        default="library_exchanges",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$",
+        description="Chroma collection of the library (one per CoachLab instance on a shared "
+        "Chroma server).",
+    )
     max_message_chars: int = Field(
         default=2000, ge=100, le=20000, description="Longest learner message accepted."
     )
@@ -72,10 +78,22 @@ class Settings(BaseSettings):
         default=30, ge=1, le=10000, description="Most learner messages one user may send a minute."
     )
 
+    content_dir: Path | None = Field(
+        default=None,
+        description="Folder of the organisation's own scenario and rubric files "
+        "(scenarios/*.yaml, rubrics/*.yaml), stored at start-up after the built-in ones; a file "
+        "that does not load is skipped and reported to facilitators and in the log.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("content_dir", mode="before")
+    @classmethod
+    def _blank_dir_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,8 @@ from app.services.principal import Principal, Role
 from app.settings import Settings
 from retrieval.minilm import MiniLMEmbedder
 from tests.builders import make_user
+from tests.support.chroma_server import running_chroma_server
+from tests.support.databases import database_name, fresh_pg_database, require_pg
 
 REPO = Path(__file__).resolve().parents[1]
 ANNOMI_DIR = REPO.parent / "shared" / "data" / "annomi-dev"
@@ -48,38 +48,33 @@ def learner(services: Services) -> Principal:
     return make_user(services, "lee", Role.LEARNER)
 
 
-PG_ADMIN_URL = os.environ.get("COACHLAB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _pg_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database on each engine."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    if not _pg_available():
-        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}"
-        if os.environ.get("COACHLAB_REQUIRE_PG"):
-            pytest.fail(message + " (COACHLAB_REQUIRE_PG is set)")
-        pytest.skip(message)
-    import psycopg
+    require_pg()
+    with fresh_pg_database() as url:
+        yield url
 
-    name = f"coachlab_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+@pytest.fixture(scope="session")
+def pg_service_template(
+    tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder
+) -> Iterator[str]:
+    """A PostgreSQL database, migrated and holding the built-in content, to clone per test."""
+    require_pg()
+    with fresh_pg_database() as url:
+        data_dir = tmp_path_factory.mktemp("pg-template")
+        built = build_services(Settings(data_dir=data_dir, database_url=url), embedder=minilm)
+        built.prepare()
+        built.close()
+        yield database_name(url)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """One ``chroma run`` server on loopback for the run; tests use their own collections."""
+    with running_chroma_server(tmp_path_factory.mktemp("chroma-server")) as port:
+        yield port

@@ -6,6 +6,7 @@ is locked for a growing period; the error message never says whether the usernam
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -59,7 +60,11 @@ class AccountService:
     def __init__(self, db: Database, hasher: PasswordHasher | None = None) -> None:
         self._db = db
         self._hasher = hasher or PasswordHasher()
-        self._dummy_hash = self._hasher.hash("not-a-real-password")
+
+    @functools.cached_property
+    def _dummy_hash(self) -> str:
+        # Hashed on the first unknown-user login, not at startup: one argon2 hash costs ~0.1 s.
+        return self._hasher.hash("not-a-real-password")
 
     def create_user(
         self,

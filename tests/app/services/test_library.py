@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from chromadb.api.client import SharedSystemClient
@@ -16,6 +17,7 @@ from app.services.principal import Principal, Role
 from app.settings import Settings
 from retrieval.hashing import HashingEmbedder
 from tests.builders import make_user
+from tests.support.backends import POSTGRES, backend_settings
 
 SCENARIO = "workload-delegation"
 LINES = [
@@ -31,6 +33,12 @@ class World:
     peer: Principal
     outsider: Principal
     facilitator: Principal
+
+
+@pytest.fixture(params=["sqlite", POSTGRES, pytest.param("chroma-server", marks=pytest.mark.slow)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """The library on SQLite and on PostgreSQL with on-disk Chroma, and on a Chroma server."""
+    yield from backend_settings(request, tmp_path)
 
 
 @pytest.fixture
@@ -256,6 +264,8 @@ def test_exact_phrase_and_exemplars(world: World) -> None:
 
 
 def test_search_survives_a_deleted_chroma_folder(world: World, settings: Settings) -> None:
+    if settings.chroma_host:
+        pytest.skip("the on-disk index only: a server keeps its own folder")
     item = _share(world, visibility="community")
     world.services.close()
     shutil.rmtree(settings.chroma_path)
