@@ -1,16 +1,21 @@
 """Content: scenario and rubric files stored as immutable versions in SQL.
 
-Built-in files are synced into the database at start-up (a new version only when a file's version
-number is new).  Practice sessions pin the scenario version they used and scorecards the rubric
-version, so editing content never rewrites history.  Parsed versions are cached by id.
+Built-in files, then the files in the configured content folder (``scenarios/*.yaml`` and
+``rubrics/*.yaml``), are synced into the database at start-up (a new version only when a file's
+version number is new).  A file that cannot be read or validated never stops the start-up: it is
+skipped, logged as a warning and listed for facilitators (``load_problems``), each problem naming
+the file, line and field.  Practice sessions pin the scenario version they used and scorecards the
+rubric version, so editing content never rewrites history.  Parsed versions are cached by id.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -20,12 +25,15 @@ from app.storage.database import Database
 from app.storage.models import RubricRecord, RubricVersion, ScenarioRecord, ScenarioVersion
 from rubrics.catalogue import load_rubric_text
 from rubrics.model import Rubric
-from rubrics.yaml_source import ContentError
+from rubrics.yaml_source import ContentError, ContentIssue
 from scenarios.catalogue import load_scenario_text
 from scenarios.model import Scenario
 
 BUILTIN_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios" / "builtin"
 BUILTIN_RUBRICS = Path(__file__).resolve().parents[2] / "rubrics" / "builtin"
+
+_log = logging.getLogger(__name__)
+_Content = TypeVar("_Content", Scenario, Rubric)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,41 +76,55 @@ class ContentService:
         *,
         scenario_dir: Path = BUILTIN_SCENARIOS,
         rubric_dir: Path = BUILTIN_RUBRICS,
+        content_dir: Path | None = None,
     ) -> None:
         self._db = db
         self._scenario_dir = scenario_dir
         self._rubric_dir = rubric_dir
+        self._content_dir = content_dir
         self._scenario_cache: dict[int, Scenario] = {}
         self._rubric_cache: dict[int, Rubric] = {}
         self._lock = threading.Lock()
+        self._problems: list[str] = []
 
     # -- built-in content -------------------------------------------------------------------
     def sync_builtin(self) -> SyncReport:
-        """Store every built-in file whose version is not in the database yet.
+        """Store every built-in and content-folder file whose version is not in the database yet.
 
-        A corrupt file is reported and skipped; the rest still loads.
+        A file that does not load is reported (logged, and kept for ``load_problems``) and
+        skipped; the rest still loads.
         """
         added: list[str] = []
-        errors: list[str] = []
-        for path in sorted(self._scenario_dir.glob("*.yaml")):
-            text = path.read_text(encoding="utf-8")
-            try:
-                scenario = load_scenario_text(text, str(path))
-            except ContentError as exc:
-                errors.extend(str(i) for i in exc.issues)
-                continue
-            if self._store_scenario(scenario, text, source="builtin", created_by=None):
-                added.append(f"scenario {scenario.id} v{scenario.version}")
-        for path in sorted(self._rubric_dir.glob("*.yaml")):
-            text = path.read_text(encoding="utf-8")
-            try:
-                rubric = load_rubric_text(text, str(path))
-            except ContentError as exc:
-                errors.extend(str(i) for i in exc.issues)
-                continue
-            if self._store_rubric(rubric, text, source="builtin", created_by=None):
-                added.append(f"rubric {rubric.id} v{rubric.version}")
+        issues: list[ContentIssue] = []
+        folders = [(self._scenario_dir, self._rubric_dir, "builtin")]
+        if self._content_dir is not None:
+            if self._content_dir.is_dir():
+                scenarios, rubrics = self._content_dir / "scenarios", self._content_dir / "rubrics"
+                folders.append((scenarios, rubrics, "custom"))
+            else:
+                message = "the content folder does not exist (setting COACHLAB_CONTENT_DIR)"
+                issues.append(ContentIssue(str(self._content_dir), None, "", message))
+        for scenario_dir, rubric_dir, source in folders:
+            for path in sorted(scenario_dir.glob("*.yaml")):
+                loaded = _load(path, load_scenario_text, issues)
+                if loaded and self._store_scenario(*loaded, source=source, created_by=None):
+                    added.append(f"scenario {loaded[0].id} v{loaded[0].version}")
+            for path in sorted(rubric_dir.glob("*.yaml")):
+                read = _load(path, load_rubric_text, issues)
+                if read and self._store_rubric(*read, source=source, created_by=None):
+                    added.append(f"rubric {read[0].id} v{read[0].version}")
+        errors = [str(issue) for issue in issues]
+        for error in errors:
+            _log.warning("content file skipped: %s", error)
+        with self._lock:
+            self._problems = errors
         return SyncReport(added=added, errors=errors)
+
+    def load_problems(self, actor: Principal) -> list[str]:
+        """Why content files were skipped at the last sync, each naming file, line and field."""
+        actor.require(Action.AUTHOR_CONTENT)
+        with self._lock:
+            return list(self._problems)
 
     def _store_scenario(
         self, scenario: Scenario, text: str, *, source: str, created_by: int | None
@@ -316,6 +338,28 @@ class ContentService:
         with self._lock:
             self._rubric_cache[version_id] = rubric
         return rubric
+
+
+def _load(
+    path: Path, parse: Callable[[str, str], _Content], issues: list[ContentIssue]
+) -> tuple[_Content, str] | None:
+    """Read and validate one content file: (content, its text), or None after adding issues."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        issues.append(ContentIssue(str(path), None, "", f"cannot read file: {exc.strerror}"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        issues.append(ContentIssue(str(path), line, "", "not UTF-8 text"))
+        return None
+    try:
+        return parse(text, str(path)), text
+    except ContentError as exc:
+        issues.extend(exc.issues)
+        return None
 
 
 def _first_sentence(text: str, limit: int = 160) -> str:

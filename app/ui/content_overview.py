@@ -8,11 +8,18 @@ from app.ui.runtime import current_principal, get_services, plain
 
 
 def render() -> None:
-    """List scenarios (with their hidden layers, for facilitators) and rubrics."""
+    """List content files that failed to load, then scenarios (hidden layers too) and rubrics."""
     services = get_services()
     principal = current_principal(services)
     assert principal is not None
     st.title("Scenarios and rubrics")
+    problems = services.content.load_problems(principal)
+    if problems:
+        listed = "\n".join(f"- {plain(problem)}" for problem in problems)
+        st.warning(
+            f"{len(problems)} problem(s) in content files: these files were skipped at start-up. "
+            f"Fix them and restart CoachLab.\n\n{listed}"
+        )
     for scenario in services.content.all_scenarios(principal):
         with st.expander(
             f"{scenario.title} (v{scenario.version}, difficulty {scenario.difficulty})"
