@@ -78,6 +78,7 @@ def make_embedder(settings: Settings) -> Embedder:
         openai_model=settings.openai_embedding_model,
         api_key=settings.llm_api_key(),
         base_url=settings.openai_base_url,
+        threads=settings.embedder_threads or None,
     )
 
 

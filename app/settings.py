@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     openai_embedding_model: str = Field(
         default="text-embedding-3-small", description="Embedding model for embedder=openai."
     )
+    embedder_threads: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Threads the bundled embedder spreads a large batch over; 0 means one per "
+        "core (at most 4).",
+    )
     chroma_host: str | None = Field(
         default=None, description="Chroma server host; unset means the on-disk index in data_dir."
     )

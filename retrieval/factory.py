@@ -20,13 +20,17 @@ def build_embedder(
     api_key: str | None = None,
     base_url: str | None = None,
     openai_dimension: int | None = None,
+    threads: int | None = None,
 ) -> Embedder:
-    """Return the embedder named by ``kind`` (imports only the chosen implementation)."""
+    """Return the embedder named by ``kind`` (imports only the chosen implementation).
+
+    ``threads`` caps the cores the local model spreads a large batch over (None: one per core).
+    """
     match kind:
         case "minilm":
             from retrieval.minilm import MiniLMEmbedder
 
-            return MiniLMEmbedder()
+            return MiniLMEmbedder(threads=threads)
         case "hashing":
             from retrieval.hashing import HashingEmbedder
 

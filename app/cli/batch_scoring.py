@@ -28,7 +28,8 @@ def _init(settings_json: str, rubric_json: str) -> None:
     from rubrics.detector import TechniqueDetector
 
     global _worker  # one scorer per worker process, built once
-    settings = Settings.from_portable_json(settings_json)
+    # one worker process per core already: the embedder must not spread over cores as well
+    settings = Settings.from_portable_json(settings_json).model_copy(update={"embedder_threads": 1})
     detector = TechniqueDetector(embedder=make_embedder(settings))
     _worker = (make_scorer(settings, detector), Rubric.model_validate_json(rubric_json))
 
