@@ -20,19 +20,18 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app.bootstrap import build_services
 from app.services.errors import PermissionDenied
-from app.services.principal import Principal, Role
+from app.services.principal import Role
 from app.settings import Settings
 from rubrics.catalogue import builtin_rubrics
 from scenarios.catalogue import builtin_scenarios
 from tests.builders import PASSWORD, make_user
+from tests.support.apptest import log_in, prepared, use_app_env
 from tests.support.openai_server import OpenAIServer, Reply
 
 REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "streamlit_app.py")
 LINES = [
     "What would you like to get out of our time today?",
     "It sounds like that meeting really stung. What happened?",
@@ -214,30 +213,11 @@ def test_a_missing_content_folder_is_reported_and_builtins_load(tmp_path: Path) 
 def broken_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, int, str]]:
     """Environment for the Streamlit app: a content folder with bad files, two users."""
     expected = write_content(tmp_path / "content")
-    data = tmp_path / "data"
-    for key, value in {
-        "COACHLAB_DATA_DIR": str(data),
-        "COACHLAB_CONTENT_DIR": str(tmp_path / "content"),
-        "COACHLAB_LLM_PROVIDER": "offline",
-        "COACHLAB_EMBEDDER": "hashing",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("COACHLAB_DATABASE_URL", raising=False)
-    services = build_services(Settings())
-    services.prepare()
-    for name, role in (("lee", Role.LEARNER), ("fran", Role.FACILITATOR)):
-        services.accounts.create_user(Principal.system(), name, PASSWORD, {role})
-    services.close()
+    settings = use_app_env(
+        monkeypatch, tmp_path / "data", embedder="hashing", content_dir=str(tmp_path / "content")
+    )
+    prepared(settings, [("lee", [Role.LEARNER]), ("fran", [Role.FACILITATOR])]).close()
     return expected
-
-
-def _login(username: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click()
-    return at.run()
 
 
 def test_the_app_starts_with_bad_content_and_tells_facilitators(
@@ -245,7 +225,7 @@ def test_the_app_starts_with_bad_content_and_tells_facilitators(
 ) -> None:
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="app.services.content"):
-        learner = _login("lee")
+        learner = log_in("lee")
     assert not learner.exception
     assert learner.title[0].value == "Practise a conversation"
     options = learner.selectbox(key="scenario").options
@@ -256,7 +236,7 @@ def test_the_app_starts_with_bad_content_and_tells_facilitators(
     for path, line, _ in broken_app:  # the app's own start-up logged every problem
         assert f"{path}:{line}:" in logged
 
-    facilitator = _login("fran")
+    facilitator = log_in("fran")
     assert not facilitator.exception
     assert facilitator.title[0].value == "Scenarios and rubrics"
     shown = facilitator.warning[0].value.replace("\\", "")  # plain() escapes Markdown

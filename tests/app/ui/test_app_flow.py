@@ -7,34 +7,22 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.bootstrap import build_services
-from app.services.principal import Principal, Role
-from app.settings import Settings
-
-APP = str(Path(__file__).resolve().parents[3] / "streamlit_app.py")
-PASSWORD = "correct-horse-battery"
+from app.services.principal import Role
+from tests.builders import PASSWORD
+from tests.support.apptest import APP, log_in, prepared, use_app_env
 
 
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    data = tmp_path / "data"
-    monkeypatch.setenv("COACHLAB_DATA_DIR", str(data))
-    monkeypatch.delenv("COACHLAB_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COACHLAB_LLM_PROVIDER", "offline")
-    services = build_services(Settings(data_dir=data))
-    services.prepare()
-    for name, role in (("lee", Role.LEARNER), ("pat", Role.PEER), ("fran", Role.FACILITATOR)):
-        services.accounts.create_user(Principal.system(), name, PASSWORD, {role})
-    services.close()
-    return data
+    """The app on a fresh data folder with a learner, a peer and a facilitator."""
+    settings = use_app_env(monkeypatch, tmp_path / "data")
+    users = (("lee", [Role.LEARNER]), ("pat", [Role.PEER]), ("fran", [Role.FACILITATOR]))
+    prepared(settings, users).close()
+    return settings.data_dir
 
 
 def _login(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
-    at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click()
-    return at.run()
+    return log_in(username, password, at=at)
 
 
 def _new_app() -> AppTest:

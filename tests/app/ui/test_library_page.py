@@ -11,27 +11,21 @@ from app.bootstrap import build_services
 from app.services.library import ImportItem
 from app.services.principal import Principal, Role
 from app.settings import Settings
-
-APP = str(Path(__file__).resolve().parents[3] / "streamlit_app.py")
-PASSWORD = "correct-horse-battery"
+from tests.builders import PASSWORD
+from tests.support.apptest import log_in, prepared, use_app_env
 
 
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    data = tmp_path / "data"
-    monkeypatch.setenv("COACHLAB_DATA_DIR", str(data))
-    monkeypatch.setenv("COACHLAB_EMBEDDER", "hashing")
-    monkeypatch.delenv("COACHLAB_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COACHLAB_LLM_PROVIDER", "offline")
-    services = build_services(Settings(data_dir=data, embedder="hashing"))
-    services.prepare()
-    for name, roles in (
-        ("lee", {Role.LEARNER}),
-        ("pat", {Role.PEER}),
-        ("oz", {Role.PEER}),
-        ("fran", {Role.FACILITATOR}),
-    ):
-        services.accounts.create_user(Principal.system(), name, PASSWORD, roles)
+    """The app with a cohort (lee, pat, fran), an outsider (oz) and one shared exchange."""
+    settings = use_app_env(monkeypatch, tmp_path / "data", embedder="hashing")
+    users = (
+        ("lee", [Role.LEARNER]),
+        ("pat", [Role.PEER]),
+        ("oz", [Role.PEER]),
+        ("fran", [Role.FACILITATOR]),
+    )
+    services = prepared(settings, users)
     services.curation.ensure_cohort(Principal.system(), "Spring", ["lee", "pat", "fran"])
     lee = services.accounts.authenticate("lee", PASSWORD)
     services.library.import_exchanges(
@@ -45,16 +39,11 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ],
     )
     services.close()
-    return data
+    return settings.data_dir
 
 
 def _login(username: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click()
-    return at.run()
+    return log_in(username)
 
 
 def _texts(at: AppTest) -> str:

@@ -8,36 +8,26 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.bootstrap import Services, build_services
+from app.bootstrap import Services
 from app.services.principal import Principal, Role
-from app.settings import Settings
 from tests.app.services.practice_helpers import LINES, make_assessment, play
+from tests.builders import PASSWORD
+from tests.support.apptest import log_in, prepared, use_app_env
 
-APP = str(Path(__file__).resolve().parents[3] / "streamlit_app.py")
-PASSWORD = "correct-horse-battery"
 CLOSED = ["Is it the reports?", "Is it your boss?", "Do you sleep enough?"]
 
 
 @pytest.fixture
 def room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Services, Principal]]:
     """Services on the app's data folder (to arrange sessions fast) and the learner 'lee'."""
-    data = tmp_path / "data"
-    monkeypatch.setenv("COACHLAB_DATA_DIR", str(data))
-    monkeypatch.delenv("COACHLAB_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COACHLAB_LLM_PROVIDER", "offline")
-    services = build_services(Settings(data_dir=data))
-    services.prepare()
-    services.accounts.create_user(Principal.system(), "lee", PASSWORD, {Role.LEARNER})
+    settings = use_app_env(monkeypatch, tmp_path / "data")
+    services = prepared(settings, [("lee", [Role.LEARNER])])
     yield services, services.accounts.authenticate("lee", PASSWORD)
     services.close()
 
 
 def _app(**params: str | int) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.text_input[0].input("lee")
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
+    at = log_in("lee", timeout=90)
     for key, value in params.items():
         at.query_params[key] = str(value)
     if params:

@@ -10,11 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.bootstrap import build_services
-from app.services.principal import Principal, Role
+from app.services.principal import Role
 from app.settings import Settings
+from tests.builders import PASSWORD
+from tests.support.apptest import log_in, prepared, use_app_env
 
-APP = str(Path(__file__).resolve().parents[3] / "streamlit_app.py")
-PASSWORD = "correct-horse-battery"
 TRANSCRIPTS = (
     "Coach: What would you like from today?\nClient: Less stress.\n"
     "Coach: It sounds like you're stretched.\nClient: I am.\n",
@@ -27,17 +27,10 @@ TRANSCRIPTS = (
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    data = tmp_path / "data"
-    monkeypatch.setenv("COACHLAB_DATA_DIR", str(data))
-    monkeypatch.setenv("COACHLAB_EMBEDDER", "hashing")
-    monkeypatch.delenv("COACHLAB_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COACHLAB_LLM_PROVIDER", "offline")
-    services = build_services(Settings(data_dir=data, embedder="hashing"))
-    services.prepare()
-    services.accounts.create_user(Principal.system(), "fran", PASSWORD, {Role.FACILITATOR})
-    services.accounts.create_user(Principal.system(), "lee", PASSWORD, {Role.LEARNER})
-    services.close()
-    return data
+    """The app on a fresh data folder with a facilitator and a learner."""
+    settings = use_app_env(monkeypatch, tmp_path / "data", embedder="hashing")
+    prepared(settings, [("fran", [Role.FACILITATOR]), ("lee", [Role.LEARNER])]).close()
+    return settings.data_dir
 
 
 def _open(page: str, username: str = "fran") -> AppTest:
@@ -67,12 +60,7 @@ def _text(at: AppTest) -> str:
 
 
 def test_facilitator_sees_the_studio_in_the_navigation(data_dir: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.text_input[0].input("fran")
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click()
-    at.run()
+    at = log_in("fran", timeout=90)
     assert not at.exception
     assert at.title[0].value == "Scenarios and rubrics"  # the overview, with reported replies
 
