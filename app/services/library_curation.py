@@ -215,6 +215,14 @@ class CurationService:
                 cohort = Cohort(name=name, created_by=principal.user_id)
                 s.add(cohort)
                 s.flush()
+            elif not (
+                principal.is_admin
+                or (principal.user_id is not None and cohort.created_by == principal.user_id)
+                or s.get(CohortMember, (cohort.id, principal.user_id or -1)) is not None
+            ):
+                # the rule CohortService applies: adding members to someone else's cohort would
+                # let a facilitator join it and then manage it and read its cohort-only items
+                raise Conflict(f"A cohort called '{name}' already exists.")
             for username in usernames:
                 user_id = s.scalar(select(User.id).where(User.username == username))
                 if user_id is None:
