@@ -80,15 +80,23 @@ def visible_clause(principal: Principal) -> ColumnElement[bool]:
     published = LibraryExchange.status == PUBLISHED
     if principal.is_admin:
         return published
+    return and_(published, _audience_clause(principal))
+
+
+def moderated_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition: items ``principal`` may moderate — what they could see, hidden included."""
+    if principal.is_admin:
+        return LibraryExchange.id.is_not(None)
+    return _audience_clause(principal)
+
+
+def _audience_clause(principal: Principal) -> ColumnElement[bool]:
     uid = viewer_id(principal)
     cohorts = select(CohortMember.cohort_id).where(CohortMember.user_id == uid)
-    return and_(
-        published,
-        or_(
-            LibraryExchange.visibility == "community",
-            and_(LibraryExchange.visibility == "cohort", LibraryExchange.cohort_id.in_(cohorts)),
-            LibraryExchange.author_id == uid,
-        ),
+    return or_(
+        LibraryExchange.visibility == "community",
+        and_(LibraryExchange.visibility == "cohort", LibraryExchange.cohort_id.in_(cohorts)),
+        LibraryExchange.author_id == uid,
     )
 
 

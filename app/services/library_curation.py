@@ -1,7 +1,9 @@
 """Moderation and curation of the library by facilitators: hide, feature, collections, terms.
 
 What must stay true:
-- only facilitators and administrators (``Action.MANAGE_COHORTS``) moderate or curate;
+- only facilitators and administrators (``Action.MANAGE_COHORTS``) moderate or curate, and a
+  facilitator only items they could see: community items and their own cohorts' items (a
+  moderator of one cohort never reads another cohort's private items through the queue);
 - hiding takes effect in search at once (the index is updated before the call returns), and SQL
   re-checks catch any other process that still holds the item;
 - a collection shows each viewer only the items that viewer may see.
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.library import LibraryService
@@ -20,6 +23,7 @@ from app.services.library_access import (
     PUBLISHED,
     ExchangeView,
     index_item,
+    moderated_clause,
     to_views,
     visible_clause,
 )
@@ -76,7 +80,9 @@ class CurationService:
             for exchange_id, reason in flags:
                 reasons.setdefault(exchange_id, []).append(reason)
             rows = s.scalars(
-                select(LibraryExchange).where(LibraryExchange.id.in_(list(reasons)))
+                select(LibraryExchange).where(
+                    LibraryExchange.id.in_(list(reasons)), moderated_clause(principal)
+                )
             ).all()
             rows = sorted(rows, key=lambda r: (-len(reasons[r.id]), r.id))
             views = to_views(s, principal, rows)
@@ -86,9 +92,7 @@ class CurationService:
         """Hide an item from everyone (or restore it); resolves its open flags."""
         principal.require(Action.MANAGE_COHORTS)
         with self._db.session() as s:
-            row = s.get(LibraryExchange, exchange_id)
-            if row is None:
-                raise NotFound(f"No library item {exchange_id}.")
+            row = _moderated(s, principal, exchange_id)
             row.status = HIDDEN if hidden else PUBLISHED
             for flag in s.scalars(select(Flag).where(Flag.exchange_id == exchange_id)):
                 flag.resolved = True
@@ -102,6 +106,7 @@ class CurationService:
         """Resolve an item's flags without hiding it."""
         principal.require(Action.MANAGE_COHORTS)
         with self._db.session() as s:
+            _moderated(s, principal, exchange_id)
             for flag in s.scalars(select(Flag).where(Flag.exchange_id == exchange_id)):
                 flag.resolved = True
 
@@ -109,9 +114,7 @@ class CurationService:
         """Feature an item (exemplars and the library page show it first) or unfeature it."""
         principal.require(Action.MANAGE_COHORTS)
         with self._db.session() as s:
-            row = s.get(LibraryExchange, exchange_id)
-            if row is None:
-                raise NotFound(f"No library item {exchange_id}.")
+            row = _moderated(s, principal, exchange_id)
             row.featured = featured
         self._library.refresh_stats(exchange_id)
 
@@ -137,8 +140,7 @@ class CurationService:
         with self._db.session() as s:
             if s.get(Collection, collection_id) is None:
                 raise NotFound(f"No collection {collection_id}.")
-            if s.get(LibraryExchange, exchange_id) is None:
-                raise NotFound(f"No library item {exchange_id}.")
+            _moderated(s, principal, exchange_id)
             if s.get(CollectionItem, (collection_id, exchange_id)) is not None:
                 return
             last = s.scalar(
@@ -158,6 +160,7 @@ class CurationService:
         """Take an item out of a collection."""
         principal.require(Action.MANAGE_COHORTS)
         with self._db.session() as s:
+            _moderated(s, principal, exchange_id)
             item = s.get(CollectionItem, (collection_id, exchange_id))
             if item is not None:
                 s.delete(item)
@@ -230,3 +233,15 @@ class CurationService:
                 if s.get(CohortMember, (cohort.id, user_id)) is None:
                     s.add(CohortMember(cohort_id=cohort.id, user_id=user_id))
             return cohort.id
+
+
+def _moderated(s: Session, principal: Principal, exchange_id: int) -> LibraryExchange:
+    # An item outside the facilitator's cohorts is "not found", exactly like a missing one.
+    row = s.scalar(
+        select(LibraryExchange).where(
+            LibraryExchange.id == exchange_id, moderated_clause(principal)
+        )
+    )
+    if row is None:
+        raise NotFound(f"No library item {exchange_id}.")
+    return row

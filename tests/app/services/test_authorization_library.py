@@ -34,6 +34,8 @@ from tests.app.services.test_authorization import (
 OUTSIDERS = ("other", "rival")  # not in Spring: a learner and a facilitator of another cohort
 MEMBERS = ("owner", "peer", "facilitator")
 STAFF_ONLY = denied("owner", "other", "peer")
+# a facilitator of another cohort moderates only what they could see: Spring's item is unknown
+MODERATORS = STAFF_ONLY | unseen("rival")
 MARKER = "Zanzibar"  # a word only the shared notes contain, so search finds the items
 
 
@@ -206,16 +208,24 @@ CASES: Cases = {
         allowed=("peer", "owner"),
     ),
     # -- moderation and curation -------------------------------------------------------------
-    "curation.moderation_queue": Refused(
-        lambda w, p: w.s.curation.moderation_queue(p), STAFF_ONLY, allowed=("facilitator",)
+    "curation.moderation_queue": (
+        Refused(
+            lambda w, p: w.s.curation.moderation_queue(p), STAFF_ONLY, allowed=("facilitator",)
+        ),
+        Filtered(
+            lambda w, p: w.s.curation.moderation_queue(p),
+            lambda w, queue: any(f.exchange.id == w["item"] for f in queue),
+            hidden_from=("rival",),
+            shown_to=("facilitator", "admin"),
+        ),
     ),
-    "curation.set_hidden": Refused(_hide_and_restore, STAFF_ONLY, allowed=("facilitator",)),
+    "curation.set_hidden": Refused(_hide_and_restore, MODERATORS, allowed=("facilitator",)),
     "curation.dismiss_flags": Refused(
-        lambda w, p: w.s.curation.dismiss_flags(p, w["item"]), STAFF_ONLY, allowed=("facilitator",)
+        lambda w, p: w.s.curation.dismiss_flags(p, w["item"]), MODERATORS, allowed=("facilitator",)
     ),
     "curation.set_featured": Refused(
         lambda w, p: w.s.curation.set_featured(p, w["item"], True),
-        STAFF_ONLY,
+        MODERATORS,
         allowed=("facilitator",),
     ),
     "curation.create_collection": Refused(
@@ -229,7 +239,7 @@ CASES: Cases = {
         allowed=("facilitator",),
     ),
     "curation.remove_from_collection": Refused(
-        _remove_and_put_back, STAFF_ONLY, allowed=("facilitator",)
+        _remove_and_put_back, MODERATORS, allowed=("facilitator",)
     ),
     "curation.collections": Filtered(
         lambda w, p: w.s.curation.collections(p),
