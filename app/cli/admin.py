@@ -44,6 +44,10 @@ def register(sub: Any) -> None:
     pw = user_sub.add_parser("passwd", help="set a user's password (stdin or a prompt)")
     pw.add_argument("name")
     pw.set_defaults(func=cmd_user_passwd)
+    for action, verb in (("deactivate", "log out everywhere and block"), ("activate", "restore")):
+        toggle = user_sub.add_parser(action, help=f"{verb} a user's access (their data stays)")
+        toggle.add_argument("name")
+        toggle.set_defaults(func=cmd_user_active, active=action == "activate")
     lst = user_sub.add_parser("list", help="list users and their roles")
     lst.set_defaults(func=cmd_user_list)
 
@@ -102,10 +106,18 @@ def cmd_user_passwd(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+def cmd_user_active(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Deactivate or reactivate a user."""
+    user = ctx.services().accounts.set_active(Principal.system(), args.name, args.active)
+    print(f"{user.username} is {'active' if user.active else 'deactivated'}")
+    return 0
+
+
 def cmd_user_list(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Print users and roles."""
+    """Print users, roles and whether each is active."""
     for user in ctx.services().accounts.list_users(Principal.system()):
-        print(f"{user.username}\t{','.join(user.roles)}\t{user.display_name}")
+        state = "active" if user.active else "deactivated"
+        print(f"{user.username}\t{','.join(user.roles)}\t{user.display_name}\t{state}")
     return 0
 
 

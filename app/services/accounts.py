@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.services.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from app.services.principal import Action, Principal, Role
@@ -128,6 +128,21 @@ class AccountService:
             user.password_hash = self._hasher.hash(password)
             user.failed_logins = 0
             user.locked_until = None
+
+    def set_active(self, actor: Principal, username: str, active: bool) -> UserSummary:
+        """Deactivate a user (logged out everywhere at once, data kept) or reactivate them."""
+        actor.require(Action.MANAGE_USERS)
+        with self._db.session() as s:
+            user = s.scalar(select(User).where(User.username == username.strip().lower()))
+            if user is None:
+                raise NotFound(f"No user '{username}'.")
+            if not active and actor.user_id == user.id:
+                raise InvalidInput("You cannot deactivate your own account.")
+            user.active = active
+            if not active:
+                s.execute(delete(LoginToken).where(LoginToken.user_id == user.id))
+            s.flush()
+            return self._summary(user)
 
     def list_users(self, actor: Principal) -> list[UserSummary]:
         """All users, for administrators."""

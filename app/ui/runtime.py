@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from app.bootstrap import Services, build_services
+from app.services.errors import NotFound
 from app.services.principal import Principal
 from app.settings import Settings, settings_from_mapping
 
@@ -47,10 +48,22 @@ def plain(text: str) -> str:
 
 
 def current_principal(services: Services) -> Principal | None:
-    """The logged-in principal, restored from the URL's login token after a reload."""
+    """The logged-in principal, restored from the URL's login token after a reload.
+
+    Re-read from the database on every run (one primary-key lookup), so a deactivated user is
+    out at their next click and role changes apply at once.
+    """
     principal = st.session_state.get("principal")
     if principal is not None:
-        return principal
+        if principal.user_id is None:
+            return principal
+        try:
+            fresh = services.accounts.principal_for(principal.user_id)
+        except NotFound:
+            log_out(services)
+            return None
+        st.session_state["principal"] = fresh
+        return fresh
     token = st.query_params.get(AUTH_PARAM)
     if token:
         principal = services.accounts.principal_from_token(token)

@@ -10,13 +10,26 @@ from app.ui.runtime import current_principal, get_services, plain
 
 
 def render() -> None:
-    """List users and add new ones."""
+    """List users, add new ones, deactivate or reactivate them."""
     services = get_services()
     principal = current_principal(services)
     assert principal is not None
     st.title("Users")
     for user in services.accounts.list_users(principal):
-        st.markdown(f"- `{user.username}` {plain(user.display_name)} — {', '.join(user.roles)}")
+        left, right = st.columns([4, 1])
+        state = "" if user.active else " — *deactivated*"
+        left.markdown(
+            f"- `{user.username}` {plain(user.display_name)} — {', '.join(user.roles)}{state}"
+        )
+        if user.id != principal.user_id:
+            label = "Deactivate" if user.active else "Reactivate"
+            if right.button(label, key=f"active-{user.id}"):
+                try:
+                    services.accounts.set_active(principal, user.username, not user.active)
+                except ServiceError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
     with st.form("add-user", clear_on_submit=True):
         username = st.text_input("Username", max_chars=64)
         password = st.text_input("Initial password", type="password", max_chars=256)

@@ -64,3 +64,17 @@ def test_demo_seeds_one_user_per_role(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     for role in ("learner", "peer", "facilitator", "admin"):
         assert f"{role}\t" in out
+
+
+def test_user_deactivate_and_activate(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-enough-password\n"))
+    assert main(["user", "add", "sam", "--role", "learner"]) == 0
+    assert main(["user", "deactivate", "sam"]) == 0
+    assert "sam is deactivated" in capsys.readouterr().out
+    assert main(["user", "list"]) == 0
+    assert "sam\tlearner\tsam\tdeactivated" in capsys.readouterr().out
+    assert main(["user", "activate", "sam"]) == 0
+    assert "sam is active" in capsys.readouterr().out
+    assert main(["user", "deactivate", "nobody"]) == 2

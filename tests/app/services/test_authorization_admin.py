@@ -11,7 +11,7 @@ import pytest
 
 from app.bootstrap import Services
 from app.services.authoring import AuthoringService
-from app.services.errors import AuthenticationFailed, Conflict, NotFound
+from app.services.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from app.services.principal import Principal, Role
 from app.storage.models import User
 from tests.app.services.test_authorization import (
@@ -24,7 +24,7 @@ from tests.app.services.test_authorization import (
     check,
     denied,
 )
-from tests.builders import PASSWORD
+from tests.builders import PASSWORD, make_user
 
 ADMIN_ONLY = denied("owner", "other", "peer", "facilitator", "rival")
 STAFF_ONLY = denied("owner", "other", "peer")  # facilitators and administrators
@@ -70,6 +70,11 @@ CASES: Cases = {
     ),
     "accounts.set_password": Refused(  # a bid to take over the administrator's account
         lambda w, p: w.s.accounts.set_password(p, "ada", "taken-over-password"),
+        ADMIN_ONLY,
+        allowed=("admin",),
+    ),
+    "accounts.set_active": Refused(  # a bid to lock the administrator out
+        lambda w, p: w.s.accounts.set_active(p, "ada", True),
         ADMIN_ONLY,
         allowed=("admin",),
     ),
@@ -160,12 +165,23 @@ def test_a_deactivated_account_gets_no_principal(services: Services) -> None:
     accounts = services.accounts
     user = accounts.create_user(Principal.system(), "gone", PASSWORD, {Role.LEARNER})
     token = accounts.issue_token(accounts.principal_for(user.id))
+    admin = make_user(services, "root", Role.ADMIN)
+    assert accounts.set_active(admin, "gone", False).active is False
     with services.db.session() as s:
-        row = s.get(User, user.id)
-        assert row is not None
-        row.active = False
+        assert s.get(User, user.id).active is False  # type: ignore[union-attr]
     with pytest.raises(AuthenticationFailed, match="Wrong username or password"):
         accounts.authenticate("gone", PASSWORD)
     with pytest.raises(NotFound):
         accounts.principal_for(user.id)
     assert accounts.principal_from_token(token) is None
+
+
+def test_deactivation_is_reversible_and_spares_the_admin_themself(services: Services) -> None:
+    accounts = services.accounts
+    admin = make_user(services, "root", Role.ADMIN)
+    make_user(services, "back", Role.LEARNER)
+    accounts.set_active(admin, "back", False)
+    assert accounts.set_active(admin, "back", True).active
+    assert accounts.authenticate("back", PASSWORD).username == "back"
+    with pytest.raises(InvalidInput, match="your own account"):
+        accounts.set_active(admin, "root", False)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.services.principal import Role
+from app.services.principal import Principal, Role
+from app.settings import Settings
 from tests.builders import PASSWORD
 from tests.support.apptest import APP, log_in, prepared, use_app_env
 
@@ -81,3 +82,15 @@ def test_user_text_is_never_rendered_as_html(app_env: Path) -> None:
     at.chat_input[0].set_value("<img src=x onerror=alert(1)> **bold** [link](http://x)").run()
     shown = at.chat_message[1].markdown[0].value
     assert "\\<img" in shown and "\\*\\*bold\\*\\*" in shown and "\\[link\\]" in shown
+
+
+def test_a_deactivated_user_is_logged_out_at_the_next_click(app_env: Path) -> None:
+    at = _login(_new_app(), "lee")
+    assert at.title[0].value == "Practise a conversation"
+    services = prepared(Settings(data_dir=app_env))
+    services.accounts.set_active(Principal.system(), "lee", False)
+    services.close()
+    at.run()
+    assert not at.exception
+    assert at.button[0].label == "Log in", "back on the login page"
+    assert "auth" not in at.query_params
