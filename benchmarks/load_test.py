@@ -18,8 +18,9 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
+
+from scratch_db import create_scratch, drop_scratch
 
 from app.bootstrap import build_services
 from app.services.principal import Principal, Role
@@ -38,25 +39,6 @@ LINES = [
 SCENARIOS = ["workload-delegation", "peer-conflict", "promotion-dilemma", "career-change"]
 
 
-def _postgres_scratch(url: str) -> tuple[str, str | None]:
-    """Create a scratch database next to ``url``'s; return (its URL, its name)."""
-    import psycopg
-
-    admin = url.replace("postgresql+psycopg://", "postgresql://", 1)
-    name = f"coachlab_load_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + f"/{name}", name
-
-
-def _drop(url: str, name: str) -> None:
-    import psycopg
-
-    admin = url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> int:
     """Run the load test; return 0 when nothing was lost."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -68,7 +50,7 @@ def main() -> int:
     scratch: str | None = None
     database = args.database
     if database and database.startswith("postgresql"):
-        database, scratch = _postgres_scratch(database)
+        database, scratch = create_scratch(database, "coachlab_load")
     data_dir = Path(tempfile.mkdtemp(prefix="coachlab-load-"))
     services = build_services(Settings(data_dir=data_dir, database_url=database))
     services.prepare()
@@ -120,7 +102,7 @@ def main() -> int:
     wall = time.perf_counter() - started
     services.close()
     if scratch and args.database:
-        _drop(args.database, scratch)
+        drop_scratch(args.database, scratch)
 
     locked = sum("database is locked" in e for e in errors)
     ordered = sorted(latencies)
