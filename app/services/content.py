@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import func, select
 
@@ -223,19 +223,7 @@ class ContentService:
 
     def scenario_version(self, version_id: int) -> Scenario:
         """Parse (once) and return a stored scenario version."""
-        with self._lock:
-            cached = self._scenario_cache.get(version_id)
-        if cached is not None:
-            return cached
-        with self._db.session() as s:
-            row = s.get(ScenarioVersion, version_id)
-            if row is None:
-                raise NotFound(f"No scenario version {version_id}.")
-            text, label = row.yaml_text, f"scenario {row.scenario_id} v{row.version}"
-        scenario = load_scenario_text(text, label)
-        with self._lock:
-            self._scenario_cache[version_id] = scenario
-        return scenario
+        return self._parsed(ScenarioVersion, "scenario", self._scenario_cache, version_id)
 
     def _latest_scenario_version_ids(self, *, published_only: bool) -> list[int]:
         with self._db.session() as s:
@@ -325,19 +313,32 @@ class ContentService:
 
     def rubric_version(self, version_id: int) -> Rubric:
         """Parse (once) and return a stored rubric version."""
+        return self._parsed(RubricVersion, "rubric", self._rubric_cache, version_id)
+
+    def _parsed(
+        self,
+        model: type[ScenarioVersion] | type[RubricVersion],
+        kind: Literal["scenario", "rubric"],
+        cache: dict[int, Any],
+        version_id: int,
+    ) -> Any:
+        # Stored versions never change, so each is parsed once per process.
         with self._lock:
-            cached = self._rubric_cache.get(version_id)
+            cached = cache.get(version_id)
         if cached is not None:
             return cached
         with self._db.session() as s:
-            row = s.get(RubricVersion, version_id)
+            row = s.get(model, version_id)
             if row is None:
-                raise NotFound(f"No rubric version {version_id}.")
-            text, label = row.yaml_text, f"rubric {row.rubric_id} v{row.version}"
-        rubric = load_rubric_text(text, label)
+                raise NotFound(f"No {kind} version {version_id}.")
+            owner = row.scenario_id if isinstance(row, ScenarioVersion) else row.rubric_id
+            text, label = row.yaml_text, f"{kind} {owner} v{row.version}"
+        parsed = (
+            load_scenario_text(text, label) if kind == "scenario" else load_rubric_text(text, label)
+        )
         with self._lock:
-            self._rubric_cache[version_id] = rubric
-        return rubric
+            cache[version_id] = parsed
+        return parsed
 
 
 def _load(
