@@ -5,7 +5,9 @@ Usage: python benchmarks/scoring_bench.py [--turns 200] [--transcripts 60] [--an
 Figures (issue 3 targets in brackets):
 - detection of one coach turn during a live conversation, median ms [< 50 ms]
 - a 40-turn transcript scored from scratch, median s [< 1 s]; and with live labels reused
-- batch scoring, transcripts per minute [>= 150]
+- batch scoring, transcripts per minute [>= 150]: in this process (the embedder spreads each
+  transcript's batch over the cores), and end to end as ``coachlab score FILES --jobs N``
+  (worker start-up included), on AnnoMI windows and on synthetic practice transcripts
 
 Texts come from AnnoMI transcripts when the folder is there (read in place, never copied),
 otherwise from a synthetic generator; every text is made unique so the embedder's cache never
@@ -16,8 +18,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
+import os
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -82,6 +89,7 @@ def main() -> dict[str, float]:
     parser.add_argument("--turns", type=int, default=200, help="live detections to time")
     parser.add_argument("--transcripts", type=int, default=60, help="transcripts in the batch")
     parser.add_argument("--annomi", type=Path, default=DEFAULT_ANNOMI)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="score workers")
     args = parser.parse_args()
 
     embedder = MiniLMEmbedder()
@@ -125,6 +133,12 @@ def main() -> dict[str, float]:
     for transcript in batch:
         scorer.score(transcript, rubric)
     per_minute = len(batch) / (time.perf_counter() - start) * 60
+    cli_runs = {
+        source: cli_batch_per_minute(batch, args.jobs),
+        "synthetic practice transcripts": cli_batch_per_minute(
+            synthetic_transcripts(args.transcripts, 40, seed=99), args.jobs
+        ),
+    }
 
     figures = {
         "live_detection_median_ms": statistics.median(live),
@@ -136,7 +150,37 @@ def main() -> dict[str, float]:
     print(f"rubric engine benchmark ({source}, 40-turn transcripts, rubric core-coaching)")
     for key, value in figures.items():
         print(f"  {key:45s} {value:10.3f}")
+    for name, rate in cli_runs.items():
+        print(f"  coachlab score --jobs {args.jobs}, {name}: {rate:.0f} transcripts/min")
+        figures[f"cli_batch_per_minute[{name}]"] = rate
     return figures
+
+
+def cli_batch_per_minute(transcripts: list[list[Turn]], jobs: int) -> float:
+    """Write ``transcripts`` as JSON files and time ``coachlab score`` on all of them."""
+    with tempfile.TemporaryDirectory(prefix="score-bench-") as folder:
+        paths = []
+        for n, transcript in enumerate(transcripts):
+            path = Path(folder) / f"t{n:04d}.json"
+            turns = [{"speaker": t.speaker, "text": t.text} for t in transcript]
+            path.write_text(json.dumps({"turns": turns}), encoding="utf-8")
+            paths.append(str(path))
+        command = [
+            str(Path(sys.executable).with_name("coachlab")),
+            "score",
+            *paths,
+            "--format",
+            "jsonl",
+            "--jobs",
+            str(jobs),
+        ]
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        took = time.perf_counter() - start
+    scored = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
+    if scored != len(transcripts):
+        raise RuntimeError(f"coachlab score printed {scored} cards for {len(transcripts)} files")
+    return scored / took * 60
 
 
 if __name__ == "__main__":
