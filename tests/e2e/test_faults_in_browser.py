@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import demo_env, free_port, seed_demo, start_app, stop_app
+from tests.support.app_server import demo_env, seed_demo, start_app, stop_app
+from tests.support.network import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -45,18 +45,10 @@ def _search(page: Any, query: str) -> None:
 
 
 def test_share_find_review_notify_and_stay_private(
-    app_url: str, browser: Any, artifacts: Path, tmp_path_factory: pytest.TempPathFactory
+    app_url: str, app_data: Path, browser: Any, artifacts: Path
 ) -> None:
     # a learner in no cohort, added with the operator CLI to the running app's data folder
-    data = max(
-        (
-            p
-            for p in tmp_path_factory.getbasetemp().glob("e2e-data*")
-            if (p / "coachlab.db").exists()
-        ),
-        key=lambda p: p.stat().st_mtime,
-    )
-    env = {**os.environ, "COACHLAB_DATA_DIR": str(data)}
+    env = {**os.environ, "COACHLAB_DATA_DIR": str(app_data)}
     coachlab = shutil.which("coachlab", path=str(Path(sys.executable).parent)) or "coachlab"
     subprocess.run(
         [coachlab, "user", "add", "outsider", "--role", "learner"],
