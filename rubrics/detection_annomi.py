@@ -125,18 +125,58 @@ def cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / "coachlab-annomi-embeddings"
 
 
+def _cache_path(
+    embedder: SentenceEmbedder, unique: Sequence[str], directory: Path | None, kind: str = ""
+) -> Path:
+    name = getattr(embedder, "name", type(embedder).__name__)
+    digest = hashlib.sha256("\x00".join(unique).encode("utf-8")).hexdigest()[:16]
+    return (directory or cache_dir()) / f"{name}-{embedder.dimension}{kind}-{digest}.npy"
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, array)
+
+
 def embed_cached(
     embedder: SentenceEmbedder, texts: Sequence[str], *, directory: Path | None = None
 ) -> dict[str, np.ndarray]:
     """Embed each distinct text once, reusing a cache file keyed by embedder and text set."""
     unique = sorted(set(texts))
-    name = getattr(embedder, "name", type(embedder).__name__)
-    digest = hashlib.sha256("\x00".join(unique).encode("utf-8")).hexdigest()[:16]
-    path = (directory or cache_dir()) / f"{name}-{embedder.dimension}-{digest}.npy"
+    path = _cache_path(embedder, unique, directory)
     if path.is_file():
         vectors = np.load(path)
     else:
         vectors = np.asarray(embedder.embed(unique), dtype=np.float32)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, vectors)
+        _save(path, vectors)
     return dict(zip(unique, vectors, strict=True))
+
+
+def layers_cached(
+    embedder: SentenceEmbedder,
+    texts: Sequence[str],
+    layers: Sequence[int],
+    *,
+    directory: Path | None = None,
+) -> dict[str, np.ndarray] | None:
+    """Pooled layer states per distinct text (``embed_with_layers``), cached like ``embed_cached``.
+
+    None when the embedder has no ``embed_with_layers``.  Computing them also fills the
+    ``embed_cached`` file, since the same forward pass gives the sentence embeddings.
+    """
+    embed_with_layers = getattr(embedder, "embed_with_layers", None)
+    if embed_with_layers is None:
+        return None
+    unique = sorted(set(texts))
+    kind = "-layers" + "".join(str(i) for i in layers)
+    path = _cache_path(embedder, unique, directory, kind)
+    if path.is_file():
+        pooled = np.load(path)
+    else:
+        vectors, pooled = embed_with_layers(unique, tuple(layers))
+        pooled = np.asarray(pooled, dtype=np.float32)
+        _save(path, pooled)
+        plain = _cache_path(embedder, unique, directory)
+        if not plain.is_file():
+            _save(plain, np.asarray(vectors, dtype=np.float32))
+    return dict(zip(unique, pooled, strict=True))

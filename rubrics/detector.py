@@ -4,14 +4,21 @@ Must stay true: ``TechniqueDetector(embedder=None)`` is a complete rules-only de
 embedder it loads the shipped numpy heads (``rubrics/weights``) and lets them decide the main
 behaviour and its subtype, while exact rules (backchannels, permission, greetings, summaries, flags,
 question counts, commitments) still apply.  Batch and single calls give identical labels, labels
-are deterministic, and ``label_transcript`` makes at most one ``embed`` call.  Weights trained with
-one embedding model are never fed another model's vectors (the detector falls back to rules).
+are deterministic, and ``label_transcript`` makes at most one embedding call per speaker
+(``embed_with_layers`` for coach turns when the heads read layer states, ``embed`` otherwise).
+Weights trained with one embedding model are never fed another model's vectors (the detector
+falls back to rules).
 
 Live and whole-transcript heads: ``label_coach``/``label_coach_batch`` (the future unknown) use
 the ``main`` head, which reads the turn and the client's previous turn.  ``label_transcript`` uses
 a ``main@transcript`` head when the weights have one (it may also read the client's next turn,
 "yes, exactly" after a reflection), else the same ``main`` head.  The shipped weights have none
 (it did not measurably help), so live labels and whole-transcript labels are identical.
+
+Heads may read the mean-pooled states of several encoder layers of the turn (block
+``turn_layers``, the layers listed in ``heads.json`` → ``layers``); they come from the same forward
+pass as the sentence embedding, through the embedder's ``embed_with_layers``.  Weights that need
+them with an embedder that lacks that method fall back to rules, like a mismatched embedder.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ class TechniqueDetector:
     ) -> None:
         self._embedder = embedder
         self._model: TechniqueModel | None = None
+        self._layers: tuple[int, ...] = ()
         if embedder is None:
             return
         loaded = model or TechniqueModel.load(weights_dir or WEIGHTS_DIR)
@@ -64,6 +72,15 @@ class TechniqueDetector:
                 name or type(embedder).__name__,
             )
             return
+        if any("turn_layers" in loaded.inputs(head) for head in loaded.heads):
+            self._layers = tuple(int(i) for i in loaded.metadata["layers"])
+            if not callable(getattr(embedder, "embed_with_layers", None)):
+                _log.warning(
+                    "technique weights need pooled layer states, which %s cannot give: "
+                    "using rules only",
+                    name or type(embedder).__name__,
+                )
+                return
         self._model = loaded
 
     @property
@@ -83,23 +100,22 @@ class TechniqueDetector:
             raise ValueError("texts and previous_clients must have the same length")
         if not texts:
             return []
-        unique = list(dict.fromkeys([*texts, *(p for p in previous_clients if p)]))
-        vectors = self._embed(unique)
-        index = {t: i for i, t in enumerate(unique)}
-        return self._coach_from_vectors(texts, previous_clients, vectors, index)
+        vectors, pooled, index = self._embed(texts, [p for p in previous_clients if p])
+        return self._coach_from_vectors(texts, previous_clients, vectors, pooled, index)
 
     def label_client(self, text: str) -> ClientLabels:
         """Label one client turn."""
-        vectors = self._embed([text])
+        vectors, _, _ = self._embed([], [text])
         return self._client_from_vectors([text], vectors, {text: 0})[0]
 
     def label_transcript(self, turns: Sequence[Turn]) -> list[CoachLabels | ClientLabels]:
         """Label every turn (one label record per turn, in order) with one embedding call."""
         if not turns:
             return []
-        unique = list(dict.fromkeys(t.text for t in turns))
-        vectors = self._embed(unique)
-        index = {t: i for i, t in enumerate(unique)}
+        vectors, pooled, index = self._embed(
+            [t.text for t in turns if t.speaker == "coach"],
+            [t.text for t in turns if t.speaker != "coach"],
+        )
         coach_texts: list[str] = []
         previous: list[str | None] = []
         last_client: str | None = None
@@ -118,22 +134,45 @@ class TechniqueDetector:
                 next_client = turn.text
         following.reverse()
         coach_labels = iter(
-            self._coach_from_vectors(coach_texts, previous, vectors, index, following)
+            self._coach_from_vectors(coach_texts, previous, vectors, pooled, index, following)
         )
         client_texts = [t.text for t in turns if t.speaker != "coach"]
         client_labels = iter(self._client_from_vectors(client_texts, vectors, index))
         return [next(coach_labels) if t.speaker == "coach" else next(client_labels) for t in turns]
 
-    def _embed(self, texts: list[str]) -> np.ndarray | None:
-        if self._embedder is None or self._model is None or not texts:
-            return None
-        return np.asarray(self._embedder.embed(texts), dtype=np.float32)
+    def _embed(
+        self, coach: Sequence[str], others: Sequence[str]
+    ) -> tuple[np.ndarray | None, np.ndarray | None, dict[str, int]]:
+        """Vectors for the distinct texts, pooled layer states for coach texts, and a text index.
+
+        Coach texts go through ``embed_with_layers`` when the heads read layer states, the others
+        through ``embed``: at most one call of each, and a client turn the app has already
+        embedded stays a cache hit.  Pooled rows of non-coach texts are zeros (never read).
+        """
+        unique = list(dict.fromkeys([*coach, *others]))
+        index = {t: i for i, t in enumerate(unique)}
+        if self._embedder is None or self._model is None or not unique:
+            return None, None, index
+        if not self._layers or not coach:
+            return np.asarray(self._embedder.embed(unique), dtype=np.float32), None, index
+        first = list(dict.fromkeys(coach))
+        rest = unique[len(first) :]
+        embed_with_layers = getattr(self._embedder, "embed_with_layers")  # noqa: B009
+        vectors, pooled = embed_with_layers(first, self._layers)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        pooled = np.asarray(pooled, dtype=np.float32)
+        if rest:
+            plain = np.asarray(self._embedder.embed(rest), dtype=np.float32)
+            vectors = np.concatenate([vectors, plain])
+            pooled = np.concatenate([pooled, np.zeros((len(rest), pooled.shape[1]), np.float32)])
+        return vectors, pooled, index
 
     def _coach_from_vectors(
         self,
         texts: Sequence[str],
         previous_clients: Sequence[str | None],
         vectors: np.ndarray | None,
+        pooled: np.ndarray | None,
         index: dict[str, int],
         next_clients: Sequence[str | None] | None = None,
     ) -> list[CoachLabels]:
@@ -154,6 +193,8 @@ class TechniqueDetector:
             "previous_client": context(previous_clients),
             "hand": np.stack([coach_hand_features(c, p) for c, p in pairs]),
         }
+        if pooled is not None:
+            blocks["turn_layers"] = pooled[[index[t] for t in texts]]
         model = self._model
         whole = next_clients is not None
         if whole:

@@ -4,9 +4,11 @@ Must stay true: training (``rubrics.training``) and inference (``rubrics.detecto
 only through these functions, so the column order is defined in exactly one place.  Changing a
 hand feature changes ``FEATURE_VERSION`` and requires retraining the shipped weights.
 
-A coach turn's features come in named blocks (``COACH_BLOCKS``): its own embedding, the embedding
-of the client's previous turn, the embedding of the client's next turn (known only when a whole
-transcript is labelled) and the hand features.  Each head names the blocks it reads, in order
+A coach turn's features come in named blocks (``COACH_BLOCKS``): its own embedding, the
+mean-pooled states of several encoder layers of the same turn (``turn_layers``, from the same
+forward pass: ``MiniLMEmbedder.embed_with_layers``), the embedding of the client's previous turn,
+the embedding of the client's next turn (known only when a whole transcript is labelled) and the
+hand features.  Each head names the blocks it reads, in order
 (``heads.json`` → ``inputs``), and ``coach_inputs`` concatenates them.
 """
 
@@ -29,9 +31,12 @@ _OTHER_PEOPLE = re.compile(r"\b(a lot of|some|many|other) people\b")
 
 FEATURE_VERSION = 3
 
-COACH_BLOCKS: tuple[str, ...] = ("turn", "previous_client", "next_client", "hand")
+# Encoder layers (0 = embedding output, 6 = last) whose mean-pooled states form ``turn_layers``;
+# chosen on the tuning split (docs/rubric-engine-accuracy.md).
+TURN_LAYERS: tuple[int, ...] = (3, 4, 5, 6)
+COACH_BLOCKS: tuple[str, ...] = ("turn", "turn_layers", "previous_client", "next_client", "hand")
 # Blocks a head may read when one coach turn is labelled live (the future is unknown then).
-LIVE_BLOCKS: frozenset[str] = frozenset(["turn", "previous_client", "hand"])
+LIVE_BLOCKS: frozenset[str] = frozenset(["turn", "turn_layers", "previous_client", "hand"])
 
 COACH_HAND_FEATURES: tuple[str, ...] = (
     "question_mark",

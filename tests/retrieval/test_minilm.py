@@ -175,3 +175,33 @@ def test_never_imports_torch_or_sentence_transformers() -> None:
         "sys.exit(f'imported {bad}' if bad else 0)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REFERENCE.parents[2])
+
+
+def test_embed_with_layers_gives_embed_and_the_pooled_layers_of_one_pass() -> None:
+    texts = ["what would success look like for you", "mm-hmm", "", "so you feel stretched"]
+    embedder = MiniLMEmbedder(cache_size=0, batch_size=2)
+    vectors, pooled = embedder.embed_with_layers(texts, (3, 4, 5, 6))
+    assert vectors.dtype == pooled.dtype == np.float32
+    assert pooled.shape == (len(texts), 4 * 384)
+    np.testing.assert_allclose(vectors, embedder.embed(texts), atol=1e-6)
+    # The last listed layer is the last layer: normalised, it is the sentence embedding.
+    last = pooled[:, 3 * 384 :]
+    np.testing.assert_allclose(
+        last / np.linalg.norm(last, axis=1, keepdims=True), vectors, atol=1e-5
+    )
+    assert not np.allclose(pooled[:, :384], pooled[:, 384:768])
+
+
+def test_embed_with_layers_caches_and_matches_single_calls(minilm: MiniLMEmbedder) -> None:
+    texts = ["repeat the layers", "another one", "repeat the layers"]
+    vectors, pooled = minilm.embed_with_layers(texts)
+    np.testing.assert_array_equal(pooled[0], pooled[2])
+    again_vectors, again = minilm.embed_with_layers([texts[1]])
+    np.testing.assert_array_equal(again[0], pooled[1])
+    np.testing.assert_array_equal(again_vectors[0], vectors[1])
+    single = MiniLMEmbedder(cache_size=0).embed_with_layers([texts[1]])[1]
+    np.testing.assert_allclose(single[0], pooled[1], atol=1e-5)
+    empty_vectors, empty_pooled = minilm.embed_with_layers([], (5,))
+    assert empty_vectors.shape == (0, 384) and empty_pooled.shape == (0, 384)
+    with pytest.raises(TypeError):
+        minilm.embed_with_layers("not a list")  # type: ignore[arg-type]
