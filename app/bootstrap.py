@@ -8,8 +8,8 @@ their own settings.  Building is cheap: heavy parts (model weights) load on firs
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.llm import build_chat_model
 from app.services.accounts import AccountService
 from app.services.authoring import AuthoringService
 from app.services.backup import BackupService
@@ -24,7 +24,6 @@ from app.services.practice_room import PracticeRoom, build_practice_room
 from app.services.uploads import UploadService
 from app.settings import Settings
 from app.storage.database import Database
-from retrieval.chroma_index import ChromaIndex
 from retrieval.embedder import Embedder
 from retrieval.factory import build_embedder
 from retrieval.library_index import LibraryIndex
@@ -36,6 +35,9 @@ from rubrics.scorer import Scorer
 from scenarios.llm_engine import LLMPersonaEngine
 from scenarios.offline import OfflinePersonaEngine
 from scenarios.playthrough import PersonaEngine
+
+if TYPE_CHECKING:
+    from retrieval.chroma_index import ChromaIndex
 
 
 @dataclass
@@ -90,6 +92,9 @@ def make_library_index(settings: Settings, embedder: Embedder) -> LibraryIndex:
     """
 
     def open_store() -> ChromaIndex:
+        # chromadb takes ~0.7 s to import: loaded when the library is first used, not at start-up
+        from retrieval.chroma_index import ChromaIndex
+
         if settings.chroma_host:
             return ChromaIndex.server(
                 settings.chroma_host,
@@ -108,6 +113,16 @@ def make_library_index(settings: Settings, embedder: Embedder) -> LibraryIndex:
     return LibraryIndex(embedder, open_store)
 
 
+def make_chat_model(settings: Settings) -> ChatModel | None:
+    """The chat model the settings ask for; None for the offline provider."""
+    if settings.llm_provider == "offline":
+        return None
+    # LangChain and the OpenAI SDK take ~2.5 s to import: offline runs and CLI commands skip them
+    from app.llm import build_chat_model
+
+    return build_chat_model(settings)
+
+
 def make_persona_engine(
     settings: Settings, embedder: Embedder, chat: ChatModel | None = None
 ) -> PersonaEngine:
@@ -116,7 +131,7 @@ def make_persona_engine(
         case "offline":
             return OfflinePersonaEngine(embedder)
         case "openai":
-            chat = chat or build_chat_model(settings)
+            chat = chat or make_chat_model(settings)
             assert chat is not None, "the openai provider always has a chat model"
             return LLMPersonaEngine(chat, OfflinePersonaEngine(embedder))
 
@@ -129,7 +144,7 @@ def make_scorer(
         case "offline":
             return Scorer(detector)
         case "openai":
-            chat = chat or build_chat_model(settings)
+            chat = chat or make_chat_model(settings)
             assert chat is not None, "the openai provider always has a chat model"
             return Scorer(detector, judge=LLMJudge(chat), rewriter=LLMRewriter(chat, detector))
 
@@ -142,7 +157,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     detector = TechniqueDetector(embedder=embedder)
     content = ContentService(db, content_dir=settings.content_dir)
     accounts = AccountService(db)
-    chat = build_chat_model(settings)  # one client shared by the persona and the judge
+    chat = make_chat_model(settings)  # one client shared by the persona and the judge
     persona_engine = make_persona_engine(settings, embedder, chat)
     scorer = make_scorer(settings, detector, chat)
     practice = PracticeService(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,3 +59,15 @@ def test_rubrics_and_retrieval_are_independent() -> None:
 def test_no_unsafe_html_anywhere_in_the_ui() -> None:
     for path in [*(REPO / "app" / "ui").glob("*.py"), REPO / "streamlit_app.py"]:
         assert "unsafe_allow_html" not in path.read_text(encoding="utf-8"), path
+
+
+def test_start_up_does_not_import_optional_engines() -> None:
+    # the offline default and every CLI command start without LangChain, OpenAI or Chroma
+    code = (
+        "import sys, app.cli, app.bootstrap;"
+        "print(sorted(m for m in ('langchain_core', 'openai', 'chromadb') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
+    assert out.strip() == "[]"
