@@ -146,35 +146,44 @@ class MiniLMEmbedder:
         return result
 
     def embed_with_layers(
-        self, texts: Sequence[str], layers: Sequence[int] = DEFAULT_LAYERS
+        self,
+        texts: Sequence[str],
+        layers: Sequence[int] = DEFAULT_LAYERS,
+        *,
+        plain: Sequence[str] = (),
     ) -> tuple[FloatMatrix, FloatMatrix]:
         """``embed(texts)`` plus, from the same forward pass, mean-pooled states of ``layers``.
 
         The second array has shape (len(texts), len(layers) * 384): the mask-weighted mean token
         state after each listed layer (0 is the embedding output, 6 the last), concatenated in
         ``layers`` order and not normalised.  Texts already embedded this way come from a cache.
+        ``plain`` texts need only their vectors (rows after those of ``texts`` in the first
+        array): they share the forward pass, and a plain cache hit is enough for them.
         """
-        if isinstance(texts, str):
-            raise TypeError("embed_with_layers() takes a sequence of texts, not a single string")
+        if isinstance(texts, str) or isinstance(plain, str):
+            raise TypeError("embed_with_layers() takes sequences of texts, not a single string")
         key = tuple(int(i) for i in layers)
         width = len(key) * self.dimension
-        if len(texts) == 0:
-            return empty_matrix(self.dimension), empty_matrix(width)
-        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        vectors = np.empty((len(texts) + len(plain), self.dimension), dtype=np.float32)
         pooled = np.empty((len(texts), width), dtype=np.float32)
         missing: dict[str, list[int]] = {}
-        for row, text in enumerate(texts):
+        for row, text in enumerate([*texts, *plain]):
+            layered = row < len(texts)
             cached = self._cache_get(text)
-            extra = self._layer_cache_get((text, key))
-            if cached is None or extra is None:
+            extra = self._layer_cache_get((text, key)) if layered else None
+            if cached is None or (layered and extra is None):
                 missing.setdefault(text, []).append(row)
             else:
-                vectors[row], pooled[row] = cached, extra
+                vectors[row] = cached
+                if extra is not None:
+                    pooled[row] = extra
         if missing:
             unique = list(missing)
             new_vectors, new_pooled = self._compute(unique, key)
             for text, vector, extra in zip(unique, new_vectors, new_pooled, strict=True):
-                vectors[missing[text]], pooled[missing[text]] = vector, extra
+                rows = missing[text]
+                vectors[rows] = vector
+                pooled[[r for r in rows if r < len(texts)]] = extra
                 self._cache_put(text, vector)
                 self._layer_cache_put((text, key), extra)
         return vectors, pooled

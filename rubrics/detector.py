@@ -145,9 +145,10 @@ class TechniqueDetector:
     ) -> tuple[np.ndarray | None, np.ndarray | None, dict[str, int]]:
         """Vectors for the distinct texts, pooled layer states for coach texts, and a text index.
 
-        Coach texts go through ``embed_with_layers`` when the heads read layer states, the others
-        through ``embed``: at most one call of each, and a client turn the app has already
-        embedded stays a cache hit.  Pooled rows of non-coach texts are zeros (never read).
+        Coach texts need layer states when the heads read them, the others only vectors: one
+        ``embed_with_layers`` call serves both (one forward pass over whatever is not cached),
+        and a client turn the app has already embedded stays a cache hit.  Pooled rows of
+        non-coach texts are zeros (never read).
         """
         unique = list(dict.fromkeys([*coach, *others]))
         index = {t: i for i, t in enumerate(unique)}
@@ -158,12 +159,10 @@ class TechniqueDetector:
         first = list(dict.fromkeys(coach))
         rest = unique[len(first) :]
         embed_with_layers = getattr(self._embedder, "embed_with_layers")  # noqa: B009
-        vectors, pooled = embed_with_layers(first, self._layers)
+        vectors, pooled = embed_with_layers(first, self._layers, plain=rest)
         vectors = np.asarray(vectors, dtype=np.float32)
         pooled = np.asarray(pooled, dtype=np.float32)
         if rest:
-            plain = np.asarray(self._embedder.embed(rest), dtype=np.float32)
-            vectors = np.concatenate([vectors, plain])
             pooled = np.concatenate([pooled, np.zeros((len(rest), pooled.shape[1]), np.float32)])
         return vectors, pooled, index
 

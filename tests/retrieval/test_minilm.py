@@ -205,3 +205,13 @@ def test_embed_with_layers_caches_and_matches_single_calls(minilm: MiniLMEmbedde
     assert empty_vectors.shape == (0, 384) and empty_pooled.shape == (0, 384)
     with pytest.raises(TypeError):
         minilm.embed_with_layers("not a list")  # type: ignore[arg-type]
+
+
+def test_plain_texts_share_the_pass_and_accept_plain_cache_hits(minilm: MiniLMEmbedder) -> None:
+    embedder = MiniLMEmbedder(minilm.model_dir)
+    client = "my boss keeps piling projects on me"
+    embedder.embed([client])  # embedded earlier, as a live client turn is
+    vectors, pooled = embedder.embed_with_layers(["youre feeling buried"], plain=[client])
+    assert vectors.shape == (2, 384) and pooled.shape[0] == 1
+    np.testing.assert_allclose(vectors[1], embedder.embed([client])[0], atol=1e-6)
+    np.testing.assert_allclose(vectors[0], minilm.embed(["youre feeling buried"])[0], atol=1e-5)

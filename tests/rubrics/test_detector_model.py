@@ -31,10 +31,10 @@ class CountingEmbedder:
         return self.inner.embed(texts)
 
     def embed_with_layers(
-        self, texts: Sequence[str], layers: Sequence[int]
+        self, texts: Sequence[str], layers: Sequence[int], *, plain: Sequence[str] = ()
     ) -> tuple[np.ndarray, np.ndarray]:
-        self.calls.append(list(texts))
-        return self.inner.embed_with_layers(texts, layers)  # type: ignore[attr-defined]
+        self.calls.append([*texts, *plain])
+        return self.inner.embed_with_layers(texts, layers, plain=plain)  # type: ignore[attr-defined]
 
 
 class PlainEmbedder:
@@ -114,7 +114,7 @@ def test_batch_equals_single_and_is_deterministic(detector: TechniqueDetector) -
     assert "stacked_questions" in batch[2].flags
 
 
-def test_transcript_embeds_once_per_speaker_and_matches_per_turn(minilm: MiniLMEmbedder) -> None:
+def test_transcript_embeds_in_one_call_and_matches_per_turn(minilm: MiniLMEmbedder) -> None:
     counting = CountingEmbedder(minilm)
     detector = TechniqueDetector(counting)
     turns = [
@@ -125,11 +125,8 @@ def test_transcript_embeds_once_per_speaker_and_matches_per_turn(minilm: MiniLME
         Turn("coach", "what will you say to him"),
     ]
     labels = detector.label_transcript(turns)
-    # One call for the coach turns (with layer states), one for the client turns.
-    assert [set(c) for c in counting.calls] == [
-        {t.text for t in turns if t.speaker == "coach"},
-        {t.text for t in turns if t.speaker == "client"},
-    ]
+    # One call: coach turns with layer states, client turns (vectors only) in the same pass.
+    assert [set(c) for c in counting.calls] == [{t.text for t in turns}]
     assert isinstance(labels[3], ClientLabels) and labels[3].commitment and labels[3].has_when
     assert labels[3] == detector.label_client(turns[3].text)
     assert labels[2] == detector.label_coach(turns[2].text, turns[1].text)

@@ -31,12 +31,12 @@ class LayeredHashing:
         return self.inner.embed(texts)
 
     def embed_with_layers(
-        self, texts: Sequence[str], layers: Sequence[int]
+        self, texts: Sequence[str], layers: Sequence[int], *, plain: Sequence[str] = ()
     ) -> tuple[np.ndarray, np.ndarray]:
         self.layer_calls.append(list(texts))
         flipped = [" ".join(reversed(t.split())) + f" {i}" for t in texts for i in layers]
         pooled = self.inner.embed(flipped).reshape(len(texts), -1)
-        return self.inner.embed(texts), pooled
+        return self.inner.embed([*texts, *plain]), pooled
 
 
 def test_layers_cached_is_none_without_embed_with_layers(tmp_path: Path) -> None:
