@@ -42,4 +42,8 @@ def render() -> None:
             except ServiceError as exc:
                 st.error(str(exc))
             else:
-                st.success(f"Added {username}.")
+                # rerun so the list above shows the new user
+                st.session_state["users_flash"] = f"Added {username}."
+                st.rerun()
+    if flash := st.session_state.pop("users_flash", None):
+        st.success(plain(flash))
