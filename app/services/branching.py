@@ -41,7 +41,7 @@ class BranchingService:
         """
         principal.require(Action.PRACTISE)
         with self._db.session() as s:
-            parent = owned_session(s, principal, session_id)
+            parent = owned_session(s, principal, session_id, write=True)
             if is_assessment(s, parent):
                 raise InvalidInput("Assessment sessions cannot be rewound.")
             turns = list(

@@ -384,7 +384,7 @@ class PracticeService:
         """Ask the persona again to answer a learner turn left without a reply."""
         with self._lock_for(session_id):
             with self._db.session() as s:
-                session = self._owned(s, principal, session_id)
+                session = self._owned(s, principal, session_id, write=True)
                 self._require_active(session)
             notice = self._finish(session_id, self._reply(session_id))
         return replace(self.get(principal, session_id), notice=notice)
@@ -395,7 +395,7 @@ class PracticeService:
         """Record the learner's report that a persona reply broke character or misbehaved."""
         reason = clean_message(reason or "out of character", 500)
         with self._db.session() as s:
-            self._owned(s, principal, session_id)
+            self._owned(s, principal, session_id, write=True)
             turn = s.scalar(
                 select(TurnRecord).where(
                     TurnRecord.session_id == session_id, TurnRecord.position == position
@@ -434,7 +434,7 @@ class PracticeService:
         message = clean_message(text, self._max_chars)
         self._message_limit.check(principal.user_id, "messages")
         with self._db.session() as s:
-            session = self._owned(s, principal, session_id)
+            session = self._owned(s, principal, session_id, write=True)
             self._require_active(session)
             turns = self._turns(s, session_id)
             if turns and turns[-1].speaker == "coach":
@@ -523,7 +523,7 @@ class PracticeService:
         """
         with self._lock_for(session_id):
             with self._db.session() as s:
-                session = self._owned(s, principal, session_id)
+                session = self._owned(s, principal, session_id, write=True)
                 assigned = (
                     s.get(Assignment, session.assignment_id) if session.assignment_id else None
                 )
@@ -596,8 +596,10 @@ class PracticeService:
             self._session_locks.pop(session_id, None)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _owned(self, s: Any, principal: Principal, session_id: int) -> PracticeSession:
-        return owned_session(s, principal, session_id)
+    def _owned(
+        self, s: Any, principal: Principal, session_id: int, *, write: bool = False
+    ) -> PracticeSession:
+        return owned_session(s, principal, session_id, write=write)
 
     @staticmethod
     def _require_active(session: PracticeSession) -> None:
@@ -619,12 +621,20 @@ class PracticeService:
             return self._session_locks.setdefault(session_id, threading.Lock())
 
 
-def owned_session(s: Any, principal: Principal, session_id: int) -> PracticeSession:
-    """The session if the caller owns it (or is an administrator); NotFound otherwise."""
+def owned_session(
+    s: Any, principal: Principal, session_id: int, *, write: bool = False
+) -> PracticeSession:
+    """The session if the caller owns it (or, to read or delete it, is an administrator).
+
+    Others get NotFound, the same answer as for a session that does not exist.  ``write``
+    operations (a turn, a reply, the end, a branch, a switch) are the learner's alone: an
+    administrator may read a session for support but never speaks or acts in the learner's name.
+    """
     session = s.get(PracticeSession, session_id)
     if session is None or (session.user_id != principal.user_id and not principal.is_admin):
-        # same answer whether it does not exist or belongs to someone else
         raise NotFound(f"No practice session {session_id}.")
+    if write and session.user_id != principal.user_id:
+        raise PermissionDenied("Only the learner can act in their own practice session.")
     return session
 
 

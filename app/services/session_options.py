@@ -69,7 +69,7 @@ class SessionOptionsService:
     def set_nudges(self, principal: Principal, session_id: int, on: bool) -> SessionOptions:
         """Switch live nudges on or off (refused in an assessment)."""
         with self._db.session() as s:
-            session = owned_session(s, principal, session_id)
+            session = owned_session(s, principal, session_id, write=True)
             if is_assessment(s, session):
                 raise InvalidInput("Nudges are off for assessments.")
             session.nudges = on
@@ -78,7 +78,7 @@ class SessionOptionsService:
     def set_private_mode(self, principal: Principal, session_id: int, on: bool) -> SessionOptions:
         """Switch private practice (no numeric scores shown) on or off."""
         with self._db.session() as s:
-            owned_session(s, principal, session_id).private_mode = on
+            owned_session(s, principal, session_id, write=True).private_mode = on
         return self.options(principal, session_id)
 
     def live_nudges(self, principal: Principal, session_id: int) -> list[Nudge]:
