@@ -34,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from load_test import LINES as LOAD_LINES
 from scratch_db import create_scratch, drop_scratch
 
 from app.bootstrap import Services, build_services
@@ -43,13 +44,7 @@ from app.settings import Settings
 
 PASSWORD = "fault-drill-password"  # noqa: S105 - a throwaway drill account
 SCENARIO = "workload-delegation"
-LINES = [
-    "What would you like to get out of our time today?",
-    "It sounds like there is a lot on your plate right now.",
-    "What matters most to you about how this turns out?",
-    "So you want to protect the team and you're worried about your own energy.",
-    "What options can you see from here?",
-]
+LINES = LOAD_LINES[:5]  # open questions and reflections: the session runs on without ending
 REPO = Path(__file__).resolve().parents[1]
 
 
