@@ -164,8 +164,9 @@ class _LookupEmbedder:
         return np.stack([self._vectors[t] for t in texts]).astype(np.float32)
 
     def _embed_with_layers(
-        self, texts: Sequence[str], layers: Sequence[int]
+        self, texts: Sequence[str], layers: Sequence[int], *, plain: Sequence[str] = ()
     ) -> tuple[np.ndarray, np.ndarray]:
+        # the MiniLM contract: vectors for ``texts`` then ``plain``, layer states for ``texts``
         assert self._layer_vectors is not None and tuple(layers) == TURN_LAYERS
         table = self._layer_vectors
         missing = [t for t in texts if t not in table or t not in self._vectors]
@@ -174,7 +175,7 @@ class _LookupEmbedder:
             self._vectors.update(zip(missing, vectors, strict=True))
             table.update(zip(missing, pooled, strict=True))
         pooled_rows = np.stack([table[t] for t in texts]).astype(np.float32)
-        return self.embed(texts), pooled_rows
+        return self.embed([*texts, *plain]), pooled_rows
 
 
 def stratified_folds(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.hashing import HashingEmbedder
+from retrieval.minilm import MiniLMEmbedder
 from rubrics.classifier import TechniqueModel
 from rubrics.detection_annomi import embed_cached, load_annomi
 from rubrics.detector import TechniqueDetector
@@ -117,3 +118,12 @@ def test_cross_validation_smoke() -> None:
     assert 0.3 < report.live_macro_f1 <= 1.0
     assert 0.0 <= report.session_auroc <= 1.0
     assert "macro-F1" in report.to_text()
+
+
+@needs_annomi
+def test_cross_validation_runs_the_shipped_layer_heads(minilm: MiniLMEmbedder) -> None:
+    # the real embedder: the heads read layer states, served by the evaluation's lookup table
+    report = evaluate_annomi(ANNOMI_DIR, folds=2, embedder=minilm, max_transcripts=12)
+    assert report.transcripts == 12
+    assert 0.3 < report.macro_f1 <= 1.0
+    assert report.macro_f1 == report.live_macro_f1
