@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.app_server import demo_env, seed_demo, start_app, stop_app
+from tests.support.browser import send_chat
 from tests.support.network import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,11 +29,7 @@ LINES = [
 
 
 def _say(page: Any, line: str, messages: int) -> None:
-    chat = page.get_by_test_id("stChatInputTextArea")
-    chat.fill(line)
-    chat.press("Enter")
-    # a rerun briefly keeps the streamed element beside the stored one: wait for the settled page
-    expect(page.get_by_test_id("stChatMessage")).to_have_count(messages)
+    send_chat(page, line, messages)
 
 
 def test_a_killed_app_resumes_the_session_after_a_restart(

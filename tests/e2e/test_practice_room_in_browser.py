@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import send_chat, settle_chat
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 VIEWPORTS = {"laptop": (1280, 900), "phone": (390, 844)}
@@ -19,10 +21,7 @@ def _focused_test_id(page: Any) -> str | None:
 
 
 def _send(page: Any, text: str, expected_messages: int) -> None:
-    chat = page.get_by_test_id("stChatInputTextArea")
-    chat.fill(text)
-    chat.press("Enter")
-    page.get_by_test_id("stChatMessage").nth(expected_messages - 1).wait_for()
+    send_chat(page, text, expected_messages)
 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
@@ -60,7 +59,7 @@ def test_practise_rewind_branch_debrief_export(
         assert _focused_test_id(page) == "stChatInputTextArea", "chat input reachable by Tab"
         page.keyboard.type("It sounds like you're stretched thin. What's taking most energy?")
         page.keyboard.press("Enter")
-        page.get_by_test_id("stChatMessage").nth(4).wait_for()
+        settle_chat(page, 5)
         _send(page, "What matters most to you about how this gets resolved?", 7)
         expect(page.get_by_test_id("stChatMessage")).to_have_count(7)
         shot("02-conversation")
