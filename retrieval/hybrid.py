@@ -300,16 +300,19 @@ class HybridIndex:
             scores = np.zeros(len(rows), dtype=np.float64)
             if sort == "relevance":
                 sort = "newest"
+        # the last tie-break is the key, newest (highest) first: items saved in one batch can
+        # share a timestamp to the microsecond, and their order must not depend on index layout
+        newer = -self._keys[rows]
         if sort == "relevance":
-            order = np.lexsort((-self._created[rows], -scores))
+            order = np.lexsort((newer, -self._created[rows], -scores))
         elif sort == "featured":
             order = np.lexsort(
-                (-scores, -self._created[rows], -self._helpful[rows], ~self._featured[rows])
+                (newer, -scores, -self._created[rows], -self._helpful[rows], ~self._featured[rows])
             )
         elif sort == "helpful":
-            order = np.lexsort((-scores, -self._created[rows], -self._helpful[rows]))
+            order = np.lexsort((newer, -scores, -self._created[rows], -self._helpful[rows]))
         else:
-            order = np.lexsort((-scores, -self._created[rows]))
+            order = np.lexsort((newer, -scores, -self._created[rows]))
         picked = order[:limit]
         return [(int(self._keys[rows[i]]), float(scores[i])) for i in picked]
 

@@ -99,3 +99,10 @@ def test_a_paraphrase_finds_the_right_exchange(minilm: MiniLMEmbedder) -> None:
     hits = index.search(query, minilm.embed([query])[0], EVERYONE, limit=3)
     assert _keys(hits)[0] == 1
     assert np.isfinite([s for _, s in hits]).all()
+
+
+def test_items_saved_in_the_same_microsecond_list_the_later_one_first() -> None:
+    docs = [Doc(key, f"exchange {key}", created=5.0) for key in (7, 8, 9)]
+    index = _index(docs)
+    for sort in ("newest", "helpful", "featured", "relevance"):
+        assert _keys(index.search("", None, EVERYONE, sort=sort)) == [9, 8, 7]
