@@ -52,9 +52,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, app_data: Path) -> Iterato
     journey's shares, sessions or cohorts never change what another one sees.
     """
     port = free_port()
-    proc = start_app(
-        demo_env(app_data), port, tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
-    )
+    proc = start_app(demo_env(app_data), port, tmp_path_factory.mktemp("e2e-log") / "streamlit.log")
     yield f"http://127.0.0.1:{port}"
     stop_app(proc)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.browser import send_chat, wait_idle
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SECRET_LINE = (
     "It sounds like your manager Priya, priya@acme.com, leaves you stretched thin and unheard."
@@ -41,7 +43,7 @@ def _search(page: Any, query: str) -> None:
     box = page.get_by_role("textbox", name=re.compile("Search by meaning"))
     box.fill(query)
     box.press("Enter")
-    page.wait_for_timeout(1500)
+    wait_idle(page)
 
 
 def test_share_find_review_notify_and_stay_private(
@@ -61,12 +63,9 @@ def test_share_find_review_notify_and_stay_private(
 
     learner = _login(browser, app_url, "learner")
     learner.get_by_role("button", name="Start practising").click()
-    chat = learner.get_by_test_id("stChatInputTextArea")
+    learner.get_by_test_id("stChatInputTextArea").wait_for()
     for n, line in enumerate(["What would you like to get out of today?", SECRET_LINE], start=1):
-        chat.wait_for()
-        chat.fill(line)
-        chat.press("Enter")
-        learner.get_by_test_id("stChatMessage").nth(2 * n).wait_for()
+        send_chat(learner, line, 2 * n + 1)
     learner.get_by_role("button", name="End session and see feedback").click()
     learner.get_by_role("heading", name="Debrief").wait_for()
     learner.get_by_role("tab", name=re.compile("export")).click()  # the debrief's share tab
@@ -75,7 +74,7 @@ def test_share_find_review_notify_and_stay_private(
         "A reflection of overload that landed; ask Priya?"
     )
     learner.get_by_text("Preview — exactly what will be published").wait_for()
-    learner.wait_for_timeout(1500)
+    wait_idle(learner)
     learner.get_by_text(re.compile(r"Coach:.*stretched thin")).wait_for()
     shown = learner.get_by_text(re.compile(r"Coach:.*stretched thin")).inner_text()
     assert "[EMAIL]" in shown and "[NAME]" in shown and "priya" not in shown.casefold()
@@ -98,7 +97,7 @@ def test_share_find_review_notify_and_stay_private(
     technique_box.click()
     peer.get_by_role("option", name=technique, exact=True).click()
     peer.get_by_role("heading", name="Community library").click()  # close the dropdown
-    peer.wait_for_timeout(1500)
+    wait_idle(peer)
     peer.get_by_text("stretched thin and unheard").first.wait_for()
     peer.screenshot(path=str(artifacts / "library-02-found.png"), full_page=True)
     # open the item by its link (the page keeps the open item in the URL)

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import send_chat, wait_idle
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,8 +46,7 @@ def _fill(page: Any, label: str, text: str) -> None:
 
 def _settle(page: Any) -> None:
     """Let the rerun a click started finish before opening a dropdown it would re-render."""
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    wait_idle(page)
 
 
 def _choose(page: Any, label: str, option: str) -> None:
@@ -66,10 +67,8 @@ def test_facilitator_studio_end_to_end(app_url: str, browser: Any, artifacts: Pa
     page.get_by_text("No problems found.").first.wait_for()
 
     page.get_by_role("button", name="Start test drive").click()
-    chat = page.get_by_test_id("stChatInputTextArea")
-    chat.fill("What's been happening for you lately?")
-    chat.press("Enter")
-    page.get_by_test_id("stChatMessage").nth(2).wait_for()
+    page.get_by_test_id("stChatInputTextArea").wait_for()
+    send_chat(page, "What's been happening for you lately?", 3)
     page.get_by_text("Layers earned: the_fact").wait_for()
     page.screenshot(path=str(artifacts / "studio-01-scenario.png"), full_page=True)
     page.get_by_role("button", name="Save new version").click()
@@ -123,10 +122,8 @@ def test_facilitator_studio_end_to_end(app_url: str, browser: Any, artifacts: Pa
     learner.get_by_role("heading", name="Practise a conversation").wait_for()
     _choose(learner, "Scenario", "Late reports · difficulty 2")
     learner.get_by_role("button", name="Start practising").click()
-    chat = learner.get_by_test_id("stChatInputTextArea")
-    chat.fill("What's been happening for you lately?")
-    chat.press("Enter")
-    learner.get_by_test_id("stChatMessage").nth(2).wait_for()
+    learner.get_by_test_id("stChatInputTextArea").wait_for()
+    send_chat(learner, "What's been happening for you lately?", 3)
     learner.get_by_role("button", name="End session and see feedback").click()
     learner.get_by_role("heading", name="Debrief").wait_for()
     learner.close()

@@ -67,7 +67,9 @@ def _leaked(text: str, scenario: Scenario, unlocked: Sequence[str] = ()) -> list
     paraphrase a goal the learner has already earned.
     """
     public = " ".join(
-        line for layer in scenario.layers if layer.id in unlocked
+        line
+        for layer in scenario.layers
+        if layer.id in unlocked
         for line in [layer.summary, *layer.reveal]
     )
     joined = " " + " ".join(_norm(text)) + " "
@@ -88,7 +90,11 @@ def _sent_text(request: dict[str, object]) -> str:
 
 def _http_chat(base_url: str, *, timeout_s: float = 2.0) -> LangChainChatModel:
     model = ChatOpenAI(
-        model="persona", api_key="test", base_url=base_url, timeout=timeout_s, max_retries=0,
+        model="persona",
+        api_key="test",
+        base_url=base_url,
+        timeout=timeout_s,
+        max_retries=0,
         streaming=True,
     )
     return LangChainChatModel(model, max_retries=1, backoff_s=0.005, timeout_s=timeout_s)
@@ -185,9 +191,7 @@ def test_each_prompt_holds_only_what_is_unlocked_by_then(
     for request, unlocked in zip(server.requests, unlocked_after, strict=True):
         assert not _leaked(_sent_text(request), scenario, unlocked)
     for layer_id in state.unlocked:  # an earned layer's words do reach the model that turn
-        assert any(
-            scenario.layer(layer_id).reveal[0] in _sent_text(r) for r in server.requests
-        )
+        assert any(scenario.layer(layer_id).reveal[0] in _sent_text(r) for r in server.requests)
 
 
 # -- post-checks -----------------------------------------------------------------------------
