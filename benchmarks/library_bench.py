@@ -128,7 +128,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ingest", type=int, default=200)
     parser.add_argument("--base", type=int, default=400, help="real MiniLM vectors to vary")
-    parser.add_argument("--embedder", default="minilm", choices=["minilm", "hashing"])
+    parser.add_argument(
+        "--embedder", default="minilm", choices=["minilm", "minilm-int8", "hashing"]
+    )
     args = parser.parse_args()
     rng = random.Random(7)
     data = Path(tempfile.mkdtemp(prefix="library-bench-"))

@@ -10,7 +10,7 @@ from typing import Literal
 
 from retrieval.embedder import Embedder
 
-EmbedderKind = Literal["minilm", "hashing", "openai"]
+EmbedderKind = Literal["minilm", "minilm-int8", "hashing", "openai"]
 
 
 def build_embedder(
@@ -31,6 +31,10 @@ def build_embedder(
             from retrieval.minilm import MiniLMEmbedder
 
             return MiniLMEmbedder(threads=threads)
+        case "minilm-int8":
+            from retrieval.minilm import MiniLMEmbedder
+
+            return MiniLMEmbedder(threads=threads, precision="int8")
         case "hashing":
             from retrieval.hashing import HashingEmbedder
 
@@ -42,4 +46,6 @@ def build_embedder(
 
             return OpenAIEmbedder(openai_model, api_key, base_url, openai_dimension)
         case _:
-            raise ValueError(f"unknown embedder kind {kind!r}; expected minilm, hashing or openai")
+            raise ValueError(
+                f"unknown embedder kind {kind!r}; expected minilm, minilm-int8, hashing or openai"
+            )

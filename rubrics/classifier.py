@@ -19,6 +19,17 @@ from typing import Any
 import numpy as np
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
+# heads for the default embedder sit in WEIGHTS_DIR, heads for another one in a folder named so
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+
+
+def weights_dir_for(embedder_name: str | None) -> Path:
+    """Where the heads trained for the embedder called ``embedder_name`` are kept."""
+    if not embedder_name or embedder_name == DEFAULT_EMBEDDER:
+        return WEIGHTS_DIR
+    return WEIGHTS_DIR / embedder_name
+
+
 _NPZ = "heads.npz"
 _JSON = "heads.json"
 TRANSCRIPT_SUFFIX = "@transcript"

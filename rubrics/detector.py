@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rubrics.classifier import WEIGHTS_DIR, TechniqueModel
+from rubrics.classifier import TechniqueModel, weights_dir_for
 from rubrics.detection_client import read_client
 from rubrics.detection_rules import CoachCues, read_cues, rule_techniques
 from rubrics.embedding import SentenceEmbedder
@@ -57,9 +57,12 @@ class TechniqueDetector:
         self._layers: tuple[int, ...] = ()
         if embedder is None:
             return
-        loaded = model or TechniqueModel.load(weights_dir or WEIGHTS_DIR)
-        trained_with = loaded.metadata.get("embedder")
         name = getattr(embedder, "name", None)
+        directory = weights_dir or weights_dir_for(name)
+        if model is None and not directory.is_dir():
+            directory = weights_dir_for(None)  # no heads of its own: the check below says so
+        loaded = model or TechniqueModel.load(directory)
+        trained_with = loaded.metadata.get("embedder")
         if loaded.embedding_dimension != embedder.dimension or (
             trained_with and name and name != trained_with
         ):

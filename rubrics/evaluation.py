@@ -378,7 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rubrics.evaluation", description=__doc__)
     parser.add_argument("data_dir", type=Path, nargs="?", default=default_data_dir())
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--embedder", choices=("minilm", "hashing"), default="minilm")
+    parser.add_argument(
+        "--embedder", choices=("minilm", "minilm-int8", "hashing"), default="minilm"
+    )
     parser.add_argument("--speech-style", action="store_true", help="unpunctuated held-out text")
     parser.add_argument(
         "--transcript-head",

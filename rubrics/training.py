@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rubrics.classifier import TRANSCRIPT_SUFFIX, SoftmaxHead, TechniqueModel
+from rubrics.classifier import TRANSCRIPT_SUFFIX, SoftmaxHead, TechniqueModel, weights_dir_for
 from rubrics.detection_annomi import (
     MAIN_BEHAVIOURS,
     AnnomiUtterance,
@@ -265,25 +265,30 @@ def train_model(
 
 
 def make_embedder(name: str) -> SentenceEmbedder:
-    """Build the embedder the heads are trained with ("minilm", or "hashing" for quick runs)."""
+    """Build the embedder the heads are trained with ("minilm", "minilm-int8", or "hashing" for
+    quick runs)."""
     if name == "hashing":
         from retrieval.hashing import HashingEmbedder
 
         return HashingEmbedder(384)
     from retrieval.minilm import MiniLMEmbedder
 
-    return MiniLMEmbedder()
+    return MiniLMEmbedder(precision="int8" if name == "minilm-int8" else "float32")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: train on a data directory and write weights to ``--out``."""
     parser = argparse.ArgumentParser(prog="python -m rubrics.training", description=__doc__)
     parser.add_argument("data_dir", type=Path, nargs="?", default=default_data_dir())
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "weights")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="default: where the detector looks for them"
+    )
     parser.add_argument(
         "--c", type=float, default=None, help="one inverse L2 strength for all heads"
     )
-    parser.add_argument("--embedder", choices=("minilm", "hashing"), default="minilm")
+    parser.add_argument(
+        "--embedder", choices=("minilm", "minilm-int8", "hashing"), default="minilm"
+    )
     parser.add_argument(
         "--transcript-head",
         action="store_true",
@@ -306,8 +311,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         transcript_head=args.transcript_head,
     )
-    model.save(args.out)
-    print(f"wrote {', '.join(sorted(model.heads))} heads to {args.out}")
+    out = args.out or weights_dir_for(getattr(embedder, "name", args.embedder))
+    model.save(out)
+    print(f"wrote {', '.join(sorted(model.heads))} heads to {out}")
     return 0
 
 

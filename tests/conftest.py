@@ -27,6 +27,14 @@ def minilm() -> MiniLMEmbedder:
     return embedder
 
 
+@pytest.fixture(scope="session")
+def minilm_int8() -> MiniLMEmbedder:
+    """The same model as an int8 onnxruntime graph (COACHLAB_EMBEDDER=minilm-int8)."""
+    embedder = MiniLMEmbedder(precision="int8")
+    embedder.load()
+    return embedder
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings pointing at a fresh data folder."""

@@ -62,10 +62,11 @@ def test_no_unsafe_html_anywhere_in_the_ui() -> None:
 
 
 def test_start_up_does_not_import_optional_engines() -> None:
-    # the offline default and every CLI command start without LangChain, OpenAI or Chroma
+    # the offline default and every CLI command start without LangChain, OpenAI, Chroma or ONNX
     code = (
         "import sys, app.cli, app.bootstrap;"
-        "print(sorted(m for m in ('langchain_core', 'openai', 'chromadb') if m in sys.modules))"
+        "print(sorted(m for m in ('langchain_core', 'openai', 'chromadb', 'onnx', 'onnxruntime')"
+        " if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO

@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.hashing import HashingEmbedder
 from retrieval.minilm import MiniLMEmbedder
-from rubrics.classifier import WEIGHTS_DIR, SoftmaxHead, TechniqueModel
+from rubrics.classifier import WEIGHTS_DIR, SoftmaxHead, TechniqueModel, weights_dir_for
 from rubrics.detector import TechniqueDetector
 from rubrics.embedding import SentenceEmbedder
 from rubrics.features import COACH_HAND_FEATURES
@@ -64,7 +64,14 @@ def test_shipped_weights_load_and_are_small() -> None:
     assert all("next_client" not in model.inputs(h) for h in model.heads)
     assert model.embedding_dimension == 384
     assert model.metadata["embedder"] == "all-MiniLM-L6-v2"
-    assert sum(p.stat().st_size for p in WEIGHTS_DIR.iterdir()) < 5_000_000
+    assert sum(p.stat().st_size for p in WEIGHTS_DIR.rglob("*") if p.is_file()) < 5_000_000
+
+
+def test_int8_heads_are_shipped_for_the_int8_embedder() -> None:
+    model = TechniqueModel.load(weights_dir_for("all-MiniLM-L6-v2-int8"))
+    assert set(model.heads) == {"main", "question", "reflection", "input", "client"}
+    assert model.metadata["embedder"] == "all-MiniLM-L6-v2-int8"
+    assert weights_dir_for("all-MiniLM-L6-v2") == weights_dir_for(None) == WEIGHTS_DIR
 
 
 @pytest.mark.parametrize(

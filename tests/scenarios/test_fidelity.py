@@ -25,12 +25,17 @@ from tests.scenarios.helpers import (
         "hashing+rules",
         pytest.param("minilm+rules", marks=pytest.mark.slow),
         pytest.param("minilm+classifier", marks=pytest.mark.slow),
+        pytest.param("minilm-int8+classifier", marks=pytest.mark.slow),
     ]
 )
 def played_with(request: pytest.FixtureRequest, embedder, detector: TechniqueDetector):
-    """(engine, detector): the fake embedder, and the bundled model with either detector."""
+    """(engine, detector): the fake embedder, and the bundled model (float32 with either
+    detector, int8 with its own heads)."""
     if request.param == "hashing+rules":
         return OfflinePersonaEngine(embedder), detector
+    if request.param == "minilm-int8+classifier":
+        int8 = request.getfixturevalue("minilm_int8")
+        return OfflinePersonaEngine(int8), TechniqueDetector(int8)
     minilm = request.getfixturevalue("minilm")
     if request.param == "minilm+rules":
         return OfflinePersonaEngine(minilm), detector

@@ -1,0 +1,86 @@
+"""The int8 MiniLM (onnxruntime): close to the float32 vectors, deterministic, thread-safe, and
+the detector uses its own heads with it."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from retrieval.embedder import EmbedderUnavailable
+from retrieval.factory import build_embedder
+from retrieval.minilm import MiniLMEmbedder
+from rubrics.detector import TechniqueDetector
+
+# not the calibration sentences (retrieval.int8_bert.CALIBRATION)
+TEXTS = [
+    "What would a good outcome look like for you by the end of the quarter?",
+    "You feel the team leans on you because you never say no.",
+    "I've been covering two roles since March and nobody has asked how I'm doing.",
+    "Did you speak to HR?",
+    "so youre torn between staying loyal and taking the offer",
+    "You could try a weekly one-to-one with each of them.",
+    "Honestly? I think I'm scared of being found out.",
+    "Let me check I've understood: the move, the new boss and the exam, all at once.",
+    "Great that you noticed that pattern yourself.",
+    "hmm",
+    "When exactly will you send the email?",
+    "Our budget meeting is on the fourteenth and I still have no numbers.",
+]
+
+
+@pytest.fixture(scope="module")
+def int8() -> MiniLMEmbedder:
+    return MiniLMEmbedder(precision="int8", cache_size=0, threads=1)
+
+
+@pytest.fixture(scope="module")
+def float32() -> MiniLMEmbedder:
+    return MiniLMEmbedder(cache_size=0, threads=1)
+
+
+def test_vectors_stay_close_to_the_float32_ones(
+    int8: MiniLMEmbedder, float32: MiniLMEmbedder
+) -> None:
+    quantised, exact = int8.embed(TEXTS), float32.embed(TEXTS)
+    cosine = np.sum(quantised * exact, axis=1)
+    assert cosine.mean() >= 0.98 and cosine.min() >= 0.95
+    np.testing.assert_allclose(np.linalg.norm(quantised, axis=1), 1.0, atol=1e-5)
+    assert (int8.name, int8.dimension) == ("all-MiniLM-L6-v2-int8", 384)
+
+
+def test_layer_states_come_from_the_same_pass(int8: MiniLMEmbedder) -> None:
+    vectors, pooled = int8.embed_with_layers(TEXTS[:4], (3, 4, 5, 6))
+    assert pooled.shape == (4, 4 * 384)
+    last = pooled[:, 3 * 384 :]
+    last /= np.linalg.norm(last, axis=1, keepdims=True)
+    np.testing.assert_allclose(last, vectors, atol=1e-5)
+
+
+def test_deterministic_and_the_same_across_threads() -> None:
+    single = MiniLMEmbedder(precision="int8", cache_size=0, threads=1, batch_size=4)
+    pooled = MiniLMEmbedder(precision="int8", cache_size=0, threads=2, batch_size=4)
+    first = single.embed(TEXTS)
+    np.testing.assert_array_equal(first, single.embed(TEXTS))
+    np.testing.assert_allclose(pooled.embed(TEXTS), first, atol=1e-6)
+
+
+def test_the_factory_builds_it_and_the_detector_loads_its_heads() -> None:
+    embedder = build_embedder("minilm-int8", threads=1)
+    assert embedder.name == "all-MiniLM-L6-v2-int8"
+    detector = TechniqueDetector(embedder)
+    assert detector.uses_classifier
+    assert detector.label_coach("What would you like to be different?").primary == ("question_open")
+    assert detector.label_coach("Did you talk to her?").primary == "question_closed"
+
+
+def test_a_missing_onnx_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now raises ImportError
+    with pytest.raises(EmbedderUnavailable, match=r"\.\[int8\]"):
+        MiniLMEmbedder(precision="int8").embed(["hello"])
+
+
+def test_an_unknown_precision_is_refused() -> None:
+    with pytest.raises(ValueError, match="float32 or int8"):
+        MiniLMEmbedder(precision="int4")  # type: ignore[arg-type]
