@@ -90,9 +90,11 @@ def main() -> dict[str, float]:
     parser.add_argument("--transcripts", type=int, default=60, help="transcripts in the batch")
     parser.add_argument("--annomi", type=Path, default=DEFAULT_ANNOMI)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="score workers")
+    parser.add_argument("--embedder", choices=("minilm", "minilm-int8"), default="minilm")
     args = parser.parse_args()
+    os.environ["COACHLAB_EMBEDDER"] = args.embedder  # for the `coachlab score` runs too
 
-    embedder = MiniLMEmbedder()
+    embedder = MiniLMEmbedder(precision="int8" if args.embedder == "minilm-int8" else "float32")
     embedder.load()
     detector = TechniqueDetector(embedder=embedder)
     scorer = Scorer(detector)
