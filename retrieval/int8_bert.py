@@ -21,6 +21,7 @@ saturate, so the float32 encoder is the default and this one is opt-in.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from retrieval.embedder import EmbedderUnavailable
 
 Array = npt.NDArray[np.float32]
 SMOOTHING = 0.7
+_log = logging.getLogger(__name__)
+_VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "asimddp")  # x86 VNNI, or Arm's int8 dot product
 _MAPS = {
     "q": "attention.self.query",
     "k": "attention.self.key",
@@ -108,6 +111,12 @@ class Int8BertEncoder:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
+        if has_int8_dot_product() is False:
+            _log.warning(
+                "this CPU has no int8 dot-product instructions (VNNI): onnxruntime's int8 kernels "
+                "may saturate here and the int8 embedder was not validated on such CPUs; "
+                "COACHLAB_EMBEDDER=minilm is the safe choice"
+            )
         config = BertConfig.from_json(model_dir / "config.json")
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.no_padding()
@@ -151,6 +160,21 @@ class Int8BertEncoder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         return self._ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def has_int8_dot_product(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool | None:
+    """Whether the CPU lists an int8 dot-product extension; None when it cannot be told."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    flags = {
+        word
+        for line in text.splitlines()
+        if line.startswith(("flags", "Features"))
+        for word in line.split(":", 1)[-1].split()
+    }
+    return any(flag in flags for flag in _VNNI_FLAGS)
 
 
 def _mean(states: Array, mask: npt.NDArray[np.integer]) -> Array:

@@ -4,12 +4,14 @@ the detector uses its own heads with it."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from retrieval.embedder import EmbedderUnavailable
 from retrieval.factory import build_embedder
+from retrieval.int8_bert import has_int8_dot_product
 from retrieval.minilm import MiniLMEmbedder
 from rubrics.detector import TechniqueDetector
 
@@ -84,3 +86,16 @@ def test_a_missing_onnx_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_an_unknown_precision_is_refused() -> None:
     with pytest.raises(ValueError, match="float32 or int8"):
         MiniLMEmbedder(precision="int4")  # type: ignore[arg-type]
+
+
+def test_the_cpu_check_reads_the_flags(tmp_path: Path) -> None:
+    with_vnni = tmp_path / "vnni"
+    with_vnni.write_text("processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512_vnni\n")
+    without = tmp_path / "plain"
+    without.write_text("processor\t: 0\nflags\t\t: fpu sse avx2\n")
+    arm = tmp_path / "arm"
+    arm.write_text("processor\t: 0\nFeatures\t: fp asimd asimddp\n")
+    assert has_int8_dot_product(with_vnni) is True
+    assert has_int8_dot_product(without) is False
+    assert has_int8_dot_product(arm) is True
+    assert has_int8_dot_product(tmp_path / "missing") is None
