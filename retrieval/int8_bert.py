@@ -36,7 +36,7 @@ Array = npt.NDArray[np.float32]
 SMOOTHING = 0.7
 _log = logging.getLogger(__name__)
 _VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "asimddp")  # x86 VNNI, or Arm's int8 dot product
-_MAPS = {
+MAPS = {
     "q": "attention.self.query",
     "k": "attention.self.key",
     "v": "attention.self.value",
@@ -44,6 +44,7 @@ _MAPS = {
     "f": "intermediate.dense",
     "f2": "output.dense",
 }
+ALL_MAPS: tuple[str, ...] = tuple(MAPS)
 # Calibration text: short coaching-conversation lines in both typed and speech-recognition style,
 # written for this purpose. Only their activation ranges are used.
 CALIBRATION: tuple[str, ...] = (
@@ -101,9 +102,11 @@ class Int8BertEncoder:
             ) from None
         self.config = config
         self._ort = ort
-        probe = self._session(_Graph(config, weights).build(probe=True))
-        ranges = _activation_ranges(probe, *calibration)
-        self._session_ = self._session(_Graph(config, weights, ranges).build())
+        probe = self._session(GraphBuilder(config, weights).build(probe=True))
+        ranges = activation_ranges(probe, *calibration)
+        self._session_ = self._session(
+            GraphBuilder(config, weights, quantised=ALL_MAPS, ranges=ranges).build()
+        )
 
     @classmethod
     def load(cls, model_dir: Path) -> Int8BertEncoder:
@@ -120,14 +123,8 @@ class Int8BertEncoder:
         config = BertConfig.from_json(model_dir / "config.json")
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.no_padding()
-        encodings = tokenizer.encode_batch(list(CALIBRATION))
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int32)
-        mask = np.zeros((len(encodings), width), dtype=np.int32)
-        for row, encoding in enumerate(encodings):
-            ids[row, : len(encoding.ids)] = encoding.ids
-            mask[row, : len(encoding.ids)] = 1
-        return cls(config, load_file(str(model_dir / "model.safetensors")), (ids, mask))
+        calibration = padded_batch([e.ids for e in tokenizer.encode_batch(list(CALIBRATION))])
+        return cls(config, load_file(str(model_dir / "model.safetensors")), calibration)
 
     def hidden_states(
         self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
@@ -182,10 +179,24 @@ def _mean(states: Array, mask: npt.NDArray[np.integer]) -> Array:
     return (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), np.float32(1e-9))
 
 
-def _activation_ranges(
+def padded_batch(
+    token_ids: Sequence[Sequence[int]],
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Token ids padded to the longest, and the attention mask, as the graph takes them."""
+    width = max(len(ids) for ids in token_ids)
+    ids = np.zeros((len(token_ids), width), dtype=np.int32)
+    mask = np.zeros((len(token_ids), width), dtype=np.int32)
+    for row, row_ids in enumerate(token_ids):
+        ids[row, : len(row_ids)] = row_ids
+        mask[row, : len(row_ids)] = 1
+    return ids, mask
+
+
+def activation_ranges(
     session: Any, ids: npt.NDArray[np.int32], mask: npt.NDArray[np.int32]
 ) -> dict[str, Array]:
-    """Per-channel max |activation| at the input of every linear map, over the calibration."""
+    """Per-channel max |activation| at the input of every linear map (a ``probe`` graph's
+    ``in:<map>`` outputs), over the tokens of one batch."""
     outputs = session.run(None, {"ids": ids, "mask": mask})
     names = [o.name for o in session.get_outputs()]
     keep = mask.reshape(-1) == 1
@@ -197,16 +208,27 @@ def _activation_ranges(
     return ranges
 
 
-class _Graph:
-    """Builds the encoder graph: float32, or int8 when activation ranges are given."""
+class GraphBuilder:
+    """Builds the encoder graph; the ``quantised`` maps of every layer become int8.
+
+    ``ranges`` (from ``activation_ranges``) turn on SmoothQuant with strength ``smoothing``;
+    without them the int8 maps take the activations as they come.
+    """
 
     def __init__(
         self,
         config: BertConfig,
         weights: dict[str, np.ndarray],
+        *,
+        quantised: Sequence[str] = (),
         ranges: dict[str, Array] | None = None,
+        smoothing: float = SMOOTHING,
     ) -> None:
+        unknown = set(quantised) - set(MAPS)
+        if unknown:
+            raise ValueError(f"unknown linear maps {sorted(unknown)}; known: {ALL_MAPS}")
         self.config, self.w, self.ranges = config, weights, ranges
+        self.quantised, self.smoothing = frozenset(quantised), smoothing
         self.inits: list[Any] = []
         self.nodes: list[Any] = []
         self.probes: list[tuple[str, str]] = []
@@ -291,18 +313,20 @@ class _Graph:
     def _linear(self, x: str, prefix: str, layer: int, kind: str) -> str:
         key = f"l{layer}.{kind}"
         self.probes.append((key, x))
-        source = f"{prefix}{_MAPS[kind]}"
+        source = f"{prefix}{MAPS[kind]}"
         weight = self.w[f"{source}.weight"].T.astype(np.float32)  # (in, out)
         bias = self._init(f"{key}.b", self.w[f"{source}.bias"].astype(np.float32))
-        if self.ranges is None:
+        if kind not in self.quantised:
             product = self._node("MatMul", [x, self._init(f"{key}.w", weight)], f"{key}.mm")
             return self._node("Add", [product, bias], f"{key}.y")
-        act = np.maximum(self.ranges[key], 1e-5)
-        smooth = act**SMOOTHING / np.maximum(np.abs(weight).max(axis=1), 1e-5) ** (1 - SMOOTHING)
-        x = self._node(
-            "Mul", [x, self._init(f"{key}.inv", (1 / smooth).astype(np.float32))], f"{key}.xs"
-        )
-        weight = weight * smooth[:, None]
+        if self.ranges is not None:
+            # SmoothQuant: divide the input's outlier channels down, multiply the weights up
+            alpha = self.smoothing
+            act = np.maximum(self.ranges[key], 1e-5)
+            smooth = act**alpha / np.maximum(np.abs(weight).max(axis=1), 1e-5) ** (1 - alpha)
+            inverse = self._init(f"{key}.inv", (1 / smooth).astype(np.float32))
+            x = self._node("Mul", [x, inverse], f"{key}.xs")
+            weight = weight * smooth[:, None]
         scale = np.maximum(np.abs(weight).max(axis=0), 1e-8) / 127.0
         quantised = np.clip(np.round(weight / scale), -127, 127).astype(np.int8)
         inputs = [
