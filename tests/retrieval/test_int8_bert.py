@@ -99,3 +99,12 @@ def test_the_cpu_check_reads_the_flags(tmp_path: Path) -> None:
     assert has_int8_dot_product(without) is False
     assert has_int8_dot_product(arm) is True
     assert has_int8_dot_product(tmp_path / "missing") is None
+
+
+def test_the_graph_builder_refuses_an_unknown_map() -> None:
+    from retrieval.bert import BertConfig
+    from retrieval.int8_bert import GraphBuilder
+
+    config = BertConfig(384, 12, 6, 1e-12, 512)
+    with pytest.raises(ValueError, match="unknown linear maps"):
+        GraphBuilder(config, {}, quantised=("q", "ffn"))
