@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.minilm import MiniLMEmbedder
+from retrieval.minilm import MiniLMEmbedder, Precision
 
+PRECISIONS: tuple[Precision, ...] = ("float32", "int8")
 DEFAULT_ANNOMI = Path(__file__).resolve().parents[2] / "shared" / "data" / "annomi-dev"
 
 
@@ -39,8 +40,8 @@ def main() -> None:
 
     vectors = {}
     print(f"machine: {platform.machine()}, python {platform.python_version()}, one thread")
-    for precision in ("float32", "int8"):
-        embedder = MiniLMEmbedder(precision=precision, threads=1, cache_size=0)  # type: ignore[arg-type]
+    for precision in PRECISIONS:
+        embedder = MiniLMEmbedder(precision=precision, threads=1, cache_size=0)
         embedder.load()
         start = time.perf_counter()
         docs = embedder.embed(corpus)

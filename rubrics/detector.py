@@ -58,25 +58,27 @@ class TechniqueDetector:
         if embedder is None:
             return
         name = getattr(embedder, "name", None)
-        directory = weights_dir or weights_dir_for(name)
-        if model is None and not directory.is_dir():
-            directory = weights_dir_for(None)  # no heads of its own: the check below says so
-        loaded = model or TechniqueModel.load(directory)
-        trained_with = loaded.metadata.get("embedder")
-        if loaded.embedding_dimension != embedder.dimension or (
+        if model is None:
+            if weights_dir is None:
+                weights_dir = weights_dir_for(name)
+                if not weights_dir.is_dir():  # no heads of its own: the check below says so
+                    weights_dir = weights_dir_for(None)
+            model = TechniqueModel.load(weights_dir)
+        trained_with = model.metadata.get("embedder")
+        if model.embedding_dimension != embedder.dimension or (
             trained_with and name and name != trained_with
         ):
             # Vectors from another model would feed the heads garbage: rules are the safer answer.
             _log.warning(
                 "technique weights need %s-d %s embeddings, got %s-d %s: using rules only",
-                loaded.embedding_dimension,
+                model.embedding_dimension,
                 trained_with or "",
                 embedder.dimension,
                 name or type(embedder).__name__,
             )
             return
-        if any("turn_layers" in loaded.inputs(head) for head in loaded.heads):
-            self._layers = tuple(int(i) for i in loaded.metadata["layers"])
+        if any("turn_layers" in model.inputs(head) for head in model.heads):
+            self._layers = tuple(int(i) for i in model.metadata["layers"])
             if not callable(getattr(embedder, "embed_with_layers", None)):
                 _log.warning(
                     "technique weights need pooled layer states, which %s cannot give: "
@@ -84,7 +86,7 @@ class TechniqueDetector:
                     name or type(embedder).__name__,
                 )
                 return
-        self._model = loaded
+        self._model = model
 
     @property
     def uses_classifier(self) -> bool:
