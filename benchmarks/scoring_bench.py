@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from retrieval.minilm import MiniLMEmbedder
+from retrieval.factory import build_embedder
 from rubrics.catalogue import builtin_rubrics
 from rubrics.detector import TechniqueDetector
 from rubrics.scorer import Scorer
@@ -94,8 +94,7 @@ def main() -> dict[str, float]:
     args = parser.parse_args()
     os.environ["COACHLAB_EMBEDDER"] = args.embedder  # for the `coachlab score` runs too
 
-    embedder = MiniLMEmbedder(precision="int8" if args.embedder == "minilm-int8" else "float32")
-    embedder.load()
+    embedder = build_embedder(args.embedder)  # loads on the warm-up detection below
     detector = TechniqueDetector(embedder=embedder)
     scorer = Scorer(detector)
     rubric = builtin_rubrics()["core-coaching"]

@@ -266,14 +266,10 @@ def train_model(
 
 def make_embedder(name: str) -> SentenceEmbedder:
     """Build the embedder the heads are trained with ("minilm", "minilm-int8", or "hashing" for
-    quick runs)."""
-    if name == "hashing":
-        from retrieval.hashing import HashingEmbedder
+    quick runs), as the app's factory builds it."""
+    from retrieval.factory import build_embedder
 
-        return HashingEmbedder(384)
-    from retrieval.minilm import MiniLMEmbedder
-
-    return MiniLMEmbedder(precision="int8" if name == "minilm-int8" else "float32")
+    return build_embedder(name)  # type: ignore[arg-type]  # argparse limits the choices
 
 
 def main(argv: Sequence[str] | None = None) -> int:
