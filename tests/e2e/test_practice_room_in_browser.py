@@ -20,10 +20,6 @@ def _focused_test_id(page: Any) -> str | None:
     return page.evaluate("document.activeElement && document.activeElement.dataset.testid")
 
 
-def _send(page: Any, text: str, expected_messages: int) -> None:
-    send_chat(page, text, expected_messages)
-
-
 @pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_practise_rewind_branch_debrief_export(
     app_url: str, browser: Any, artifacts: Path, device: str
@@ -48,7 +44,7 @@ def test_practise_rewind_branch_debrief_export(
 
         page.get_by_role("button", name="Start practising").click()
         page.get_by_test_id("stChatInputTextArea").wait_for()
-        _send(page, "What would you like to get out of our time today?", 3)
+        send_chat(page, "What would you like to get out of our time today?", 3)
 
         # keyboard only: Tab from the page to the chat input, type, Enter
         page.get_by_role("heading").first.click()
@@ -60,7 +56,7 @@ def test_practise_rewind_branch_debrief_export(
         page.keyboard.type("It sounds like you're stretched thin. What's taking most energy?")
         page.keyboard.press("Enter")
         settle_chat(page, 5)
-        _send(page, "What matters most to you about how this gets resolved?", 7)
+        send_chat(page, "What matters most to you about how this gets resolved?", 7)
         expect(page.get_by_test_id("stChatMessage")).to_have_count(7)
         shot("02-conversation")
 
@@ -69,7 +65,7 @@ def test_practise_rewind_branch_debrief_export(
         page.get_by_text("A branch of session").wait_for()
         page.get_by_test_id("stChatInputTextArea").wait_for()
         expect(page.get_by_test_id("stChatMessage")).to_have_count(5)
-        _send(page, "So the work keeps landing on you. What would you like instead?", 7)
+        send_chat(page, "So the work keeps landing on you. What would you like instead?", 7)
         shot("03-branch")
 
         end = page.get_by_role("button", name="End session and see feedback")

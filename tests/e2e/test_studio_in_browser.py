@@ -44,11 +44,6 @@ def _fill(page: Any, label: str, text: str) -> None:
     box.press("Tab")
 
 
-def _settle(page: Any) -> None:
-    """Let the rerun a click started finish before opening a dropdown it would re-render."""
-    wait_idle(page)
-
-
 def _choose(page: Any, label: str, option: str) -> None:
     page.get_by_label(label, exact=True).click()
     page.get_by_role("option", name=option).first.click()
@@ -98,7 +93,7 @@ def test_facilitator_studio_end_to_end(app_url: str, browser: Any, artifacts: Pa
         page.get_by_role("button", name="Add hand-scored transcript").click()
         page.get_by_text(f"{n} transcript(s)").wait_for()
     page.get_by_role("heading", name="Disagreements").wait_for()
-    _settle(page)
+    wait_idle(page)  # the rerun the click started would re-render the dropdown
     page.screenshot(path=str(artifacts / "studio-03-calibration.png"), full_page=True)
 
     page.get_by_role("link", name="Cohorts").click()
@@ -106,7 +101,7 @@ def test_facilitator_studio_end_to_end(app_url: str, browser: Any, artifacts: Pa
     page.get_by_text("New cohort").click()
     _fill(page, "Cohort name", "Spring")
     page.get_by_role("button", name="Create cohort").click()
-    _settle(page)
+    wait_idle(page)  # the rerun the click started would re-render the dropdown
     _choose(page, "Cohort", "Spring")
     expect(page.get_by_role("button", name="Remove")).to_have_count(0)
     page.get_by_role("button", name="Add learner").click()
