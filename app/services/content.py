@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -34,6 +34,24 @@ BUILTIN_RUBRICS = Path(__file__).resolve().parents[2] / "rubrics" / "builtin"
 
 _log = logging.getLogger(__name__)
 _Content = TypeVar("_Content", Scenario, Rubric)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """How one kind of content file is parsed and stored (a record table plus a version table)."""
+
+    label: str
+    record: type[ScenarioRecord] | type[RubricRecord]
+    version: type[ScenarioVersion] | type[RubricVersion]
+    owner: str  # the version table's column naming its record
+    title: str  # the record's display-name column
+    parse: Callable[[str, str], Any]
+
+
+_SCENARIOS = _Kind(
+    "scenario", ScenarioRecord, ScenarioVersion, "scenario_id", "title", load_scenario_text
+)
+_RUBRICS = _Kind("rubric", RubricRecord, RubricVersion, "rubric_id", "name", load_rubric_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +123,11 @@ class ContentService:
                 message = "the content folder does not exist (setting COACHLAB_CONTENT_DIR)"
                 issues.append(ContentIssue(str(self._content_dir), None, "", message))
         for scenario_dir, rubric_dir, source in folders:
-            for path in sorted(scenario_dir.glob("*.yaml")):
-                loaded = _load(path, load_scenario_text, issues)
-                if loaded and self._store_scenario(*loaded, source=source, created_by=None):
-                    added.append(f"scenario {loaded[0].id} v{loaded[0].version}")
-            for path in sorted(rubric_dir.glob("*.yaml")):
-                read = _load(path, load_rubric_text, issues)
-                if read and self._store_rubric(*read, source=source, created_by=None):
-                    added.append(f"rubric {read[0].id} v{read[0].version}")
+            for kind, folder in ((_SCENARIOS, scenario_dir), (_RUBRICS, rubric_dir)):
+                for path in sorted(folder.glob("*.yaml")):
+                    loaded = _load(path, kind.parse, issues)
+                    if loaded and self._store(kind, *loaded, source=source, created_by=None):
+                        added.append(f"{kind.label} {loaded[0].id} v{loaded[0].version}")
         errors = [str(issue) for issue in issues]
         for error in errors:
             _log.warning("content file skipped: %s", error)
@@ -126,58 +141,50 @@ class ContentService:
         with self._lock:
             return list(self._problems)
 
-    def _store_scenario(
-        self, scenario: Scenario, text: str, *, source: str, created_by: int | None
+    def _store(
+        self,
+        kind: _Kind,
+        content: Scenario | Rubric,
+        text: str,
+        *,
+        source: str,
+        created_by: int | None,
     ) -> bool:
+        """Add ``content`` as a new version (creating its record); False if that version exists."""
+        title = content.title if isinstance(content, Scenario) else content.name
+        owner = getattr(kind.version, kind.owner)
         with self._db.session() as s:
-            record = s.get(ScenarioRecord, scenario.id)
+            record = s.get(kind.record, content.id)
             if record is None:
-                record = ScenarioRecord(id=scenario.id, title=scenario.title, source=source)
+                record = kind.record(id=content.id, source=source, **{kind.title: title})
                 s.add(record)
             exists = s.scalar(
-                select(ScenarioVersion.id).where(
-                    ScenarioVersion.scenario_id == scenario.id,
-                    ScenarioVersion.version == scenario.version,
+                select(kind.version.id).where(
+                    owner == content.id, kind.version.version == content.version
                 )
             )
             if exists:
                 return False
-            record.title = scenario.title
+            setattr(record, kind.title, title)
             s.add(
-                ScenarioVersion(
-                    scenario_id=scenario.id,
-                    version=scenario.version,
+                kind.version(
+                    version=content.version,
                     yaml_text=text,
                     created_by=created_by,
+                    **{kind.owner: content.id},
                 )
             )
             return True
 
-    def _store_rubric(
-        self, rubric: Rubric, text: str, *, source: str, created_by: int | None
-    ) -> bool:
-        with self._db.session() as s:
-            record = s.get(RubricRecord, rubric.id)
-            if record is None:
-                record = RubricRecord(id=rubric.id, name=rubric.name, source=source)
-                s.add(record)
-            exists = s.scalar(
-                select(RubricVersion.id).where(
-                    RubricVersion.rubric_id == rubric.id, RubricVersion.version == rubric.version
-                )
+    def _import(self, kind: _Kind, actor: Principal, text: str, file: str) -> tuple[str, int]:
+        actor.require(Action.AUTHOR_CONTENT)
+        content = kind.parse(text, file)
+        if not self._store(kind, content, text, source="custom", created_by=actor.user_id):
+            raise InvalidInput(
+                f"{file}: {kind.label} '{content.id}' version {content.version} already exists; "
+                "raise the version number to store a new one."
             )
-            if exists:
-                return False
-            record.name = rubric.name
-            s.add(
-                RubricVersion(
-                    rubric_id=rubric.id,
-                    version=rubric.version,
-                    yaml_text=text,
-                    created_by=created_by,
-                )
-            )
-            return True
+        return content.id, content.version
 
     # -- scenarios ---------------------------------------------------------------------------
     def list_scenarios(self, principal: Principal) -> list[ScenarioCard]:
@@ -223,7 +230,7 @@ class ContentService:
 
     def scenario_version(self, version_id: int) -> Scenario:
         """Parse (once) and return a stored scenario version."""
-        return self._parsed(ScenarioVersion, "scenario", self._scenario_cache, version_id)
+        return self._parsed(_SCENARIOS, self._scenario_cache, version_id)
 
     def _latest_scenario_version_ids(self, *, published_only: bool) -> list[int]:
         with self._db.session() as s:
@@ -247,14 +254,7 @@ class ContentService:
 
     def import_scenario(self, actor: Principal, text: str, file: str) -> tuple[str, int]:
         """Validate and store a scenario file as a new version (facilitators)."""
-        actor.require(Action.AUTHOR_CONTENT)
-        scenario = load_scenario_text(text, file)
-        if not self._store_scenario(scenario, text, source="custom", created_by=actor.user_id):
-            raise InvalidInput(
-                f"{file}: scenario '{scenario.id}' version {scenario.version} already exists; "
-                "raise the version number to store a new one."
-            )
-        return scenario.id, scenario.version
+        return self._import(_SCENARIOS, actor, text, file)
 
     def export_scenario(self, actor: Principal, scenario_id: str) -> str:
         """The newest stored YAML of a scenario, hidden layers included (facilitators)."""
@@ -279,14 +279,7 @@ class ContentService:
     # -- rubrics -----------------------------------------------------------------------------
     def import_rubric(self, actor: Principal, text: str, file: str) -> tuple[str, int]:
         """Validate and store a rubric file as a new version (facilitators)."""
-        actor.require(Action.AUTHOR_CONTENT)
-        rubric = load_rubric_text(text, file)
-        if not self._store_rubric(rubric, text, source="custom", created_by=actor.user_id):
-            raise InvalidInput(
-                f"{file}: rubric '{rubric.id}' version {rubric.version} already exists; "
-                "raise the version number to store a new one."
-            )
-        return rubric.id, rubric.version
+        return self._import(_RUBRICS, actor, text, file)
 
     def list_rubrics(self) -> list[RubricCard]:
         """Every rubric at its newest version."""
@@ -313,29 +306,21 @@ class ContentService:
 
     def rubric_version(self, version_id: int) -> Rubric:
         """Parse (once) and return a stored rubric version."""
-        return self._parsed(RubricVersion, "rubric", self._rubric_cache, version_id)
+        return self._parsed(_RUBRICS, self._rubric_cache, version_id)
 
-    def _parsed(
-        self,
-        model: type[ScenarioVersion] | type[RubricVersion],
-        kind: Literal["scenario", "rubric"],
-        cache: dict[int, Any],
-        version_id: int,
-    ) -> Any:
+    def _parsed(self, kind: _Kind, cache: dict[int, Any], version_id: int) -> Any:
         # Stored versions never change, so each is parsed once per process.
         with self._lock:
             cached = cache.get(version_id)
         if cached is not None:
             return cached
         with self._db.session() as s:
-            row = s.get(model, version_id)
+            row = s.get(kind.version, version_id)
             if row is None:
-                raise NotFound(f"No {kind} version {version_id}.")
-            owner = row.scenario_id if isinstance(row, ScenarioVersion) else row.rubric_id
-            text, label = row.yaml_text, f"{kind} {owner} v{row.version}"
-        parsed = (
-            load_scenario_text(text, label) if kind == "scenario" else load_rubric_text(text, label)
-        )
+                raise NotFound(f"No {kind.label} version {version_id}.")
+            text = row.yaml_text
+            label = f"{kind.label} {getattr(row, kind.owner)} v{row.version}"
+        parsed = kind.parse(text, label)
         with self._lock:
             cache[version_id] = parsed
         return parsed
