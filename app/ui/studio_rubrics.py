@@ -1,5 +1,6 @@
 """Rubric studio: criteria, weights, level descriptors and measures in a YAML editor with live
-issues, a try-out on sample transcripts or learners' sessions, and version history."""
+issues, a try-out on sample transcripts or learners' sessions, version history, export
+and import."""
 
 from __future__ import annotations
 
@@ -7,35 +8,31 @@ import streamlit as st
 
 from app.services.errors import ServiceError
 from app.ui.runtime import current_principal, get_services, plain
-from app.ui.studio_common import show_issues, show_scorecard
-from rubrics.yaml_source import ContentError
-
-NEW = "(new rubric)"
-TEXT = "studio_rubric_yaml"
+from app.ui.studio_common import (
+    choose_draft,
+    history_and_export,
+    import_file,
+    save_button,
+    show_issues,
+    show_scorecard,
+    yaml_key,
+)
 
 
 def render() -> None:
-    """The rubric editor and its try-out panel."""
+    """The rubric editor, its try-out panel, version history and import."""
     services = get_services()
     principal = current_principal(services)
     assert principal is not None
     studio = services.authoring
     st.title("Rubric studio")
     cards = {c.id: c for c in services.content.list_rubrics()}
-    if pending := st.session_state.pop("rubric_pending", None):  # set before the widgets exist
-        st.session_state["studio-rubric"] = pending
-        st.session_state["studio_rubric_loaded"] = None
-    choice = st.selectbox(
-        "Rubric",
-        [NEW, *cards],
-        format_func=lambda i: i if i == NEW else f"{cards[i].name} (v{cards[i].version})",
-        key="studio-rubric",
+    choice = choose_draft(
+        "rubric",
+        {i: f"{c.name} (v{c.version})" for i, c in cards.items()},
+        lambda: studio.starter("rubric"),
+        lambda i: studio.rubric_yaml(principal, i),
     )
-    if st.session_state.get("studio_rubric_loaded") != choice:
-        st.session_state[TEXT] = (
-            studio.starter("rubric") if choice == NEW else studio.rubric_yaml(principal, choice)
-        )
-        st.session_state["studio_rubric_loaded"] = choice
     st.caption(
         "Each criterion has an id, a name, a weight (above 0, up to 100), descriptors for levels "
         "1 to 5 and a measure (a metric with four cut points, a combination, or an LLM judge). "
@@ -43,38 +40,17 @@ def render() -> None:
     )
     edit, side = st.columns([3, 2])
     with edit:
-        text = st.text_area("Rubric YAML", key=TEXT, height=420)
+        text = st.text_area("Rubric YAML", key=yaml_key("rubric"), height=420)
         issues = studio.check_rubric(principal, text)
         show_issues(issues)
-        if st.button("Save new version", key="save-rubric", disabled=bool(issues)):
-            try:
-                rubric_id, version = studio.save_rubric(principal, text)
-            except (ServiceError, ContentError) as exc:
-                st.error(plain(str(exc)))
-            else:
-                st.session_state["rubric_pending"] = rubric_id
-                st.session_state["rubric_flash"] = f"Saved {rubric_id} version {version}."
-                st.rerun()
-        if flash := st.session_state.pop("rubric_flash", None):
-            st.success(plain(flash))
+        save_button("rubric", text, issues, lambda t: studio.save_rubric(principal, t))
     with side:
         _try_out(text, ready=not issues)
-    if choice != NEW:
-        st.subheader("Version history")
-        st.dataframe(
-            [
-                {"version": h.version, "saved": h.created_at, "by": h.author, "scorecards": h.uses}
-                for h in studio.rubric_history(principal, choice)
-            ],
-            hide_index=True,
-        )
-        st.download_button(
-            "Export YAML",
-            studio.rubric_yaml(principal, choice),
-            file_name=f"{choice}.yaml",
-            mime="text/yaml",
-            key="export-rubric",
-        )
+    if choice is not None:
+        history = studio.rubric_history(principal, choice)
+        yaml_text = studio.rubric_yaml(principal, choice)
+        history_and_export("rubric", choice, history, "scorecards", yaml_text)
+    import_file("rubric", lambda t, f: studio.save_rubric(principal, t, file=f, next_version=False))
 
 
 def _try_out(text: str, *, ready: bool) -> None:

@@ -7,11 +7,16 @@ import streamlit as st
 
 from app.services.errors import ServiceError
 from app.ui.runtime import current_principal, get_services, plain
-from app.ui.studio_common import show_issues
-from rubrics.yaml_source import ContentError
+from app.ui.studio_common import (
+    choose_draft,
+    history_and_export,
+    import_file,
+    save_button,
+    show_issues,
+    yaml_key,
+)
 
-NEW = "(new scenario)"
-TEXT = "studio_scenario_yaml"
+TEXT = yaml_key("scenario")
 CONTEXTS = ["manager_report", "mentor_mentee", "peer", "external_coach"]
 
 
@@ -23,22 +28,14 @@ def render() -> None:
     studio = services.authoring
     st.title("Scenario studio")
     rows = {r.id: r for r in studio.scenarios(principal)}
-    if pending := st.session_state.pop("studio_pending", None):  # set before the widgets exist
-        st.session_state["studio-scenario"] = pending
-        st.session_state["studio_scenario_loaded"] = None
-    choice = st.selectbox(
-        "Scenario",
-        [NEW, *rows],
-        format_func=lambda i: i if i == NEW else f"{rows[i].title} (v{rows[i].version})",
-        key="studio-scenario",
+    choice = choose_draft(
+        "scenario",
+        {i: f"{r.title} (v{r.version})" for i, r in rows.items()},
+        lambda: studio.starter("scenario"),
+        lambda i: studio.scenario_yaml(principal, i),
+        on_load=lambda: st.session_state.pop("drive", None),
     )
-    if st.session_state.get("studio_scenario_loaded") != choice:
-        st.session_state[TEXT] = (
-            studio.starter("scenario") if choice == NEW else studio.scenario_yaml(principal, choice)
-        )
-        st.session_state["studio_scenario_loaded"] = choice
-        st.session_state.pop("drive", None)
-    if choice != NEW:
+    if choice is not None:
         _publishing(choice, rows[choice].published)
 
     edit, side = st.columns([3, 2])
@@ -47,17 +44,7 @@ def render() -> None:
         text = st.text_area("Scenario YAML", key=TEXT, height=420)
         check = studio.check_scenario(principal, text)
         show_issues(check.issues)
-        if st.button("Save new version", key="save-scenario", disabled=bool(check.issues)):
-            try:
-                scenario_id, version = studio.save_scenario(principal, text)
-            except (ServiceError, ContentError) as exc:
-                st.error(plain(str(exc)))
-            else:
-                st.session_state["studio_pending"] = scenario_id
-                st.session_state["studio_flash"] = f"Saved {scenario_id} version {version}."
-                st.rerun()
-        if flash := st.session_state.pop("studio_flash", None):
-            st.success(plain(flash))
+        save_button("scenario", text, check.issues, lambda t: studio.save_scenario(principal, t))
     with side:
         if check.preview is not None:
             st.subheader("Learner's brief")
@@ -68,9 +55,13 @@ def render() -> None:
                 f"{plain(check.preview.persona_role)}."
             )
         _test_drive(text, ready=check.preview is not None)
-    if choice != NEW:
-        _history_and_export(choice)
-    _import()
+    if choice is not None:
+        history = studio.scenario_history(principal, choice)
+        yaml_text = studio.scenario_yaml(principal, choice)
+        history_and_export("scenario", choice, history, "sessions", yaml_text)
+    import_file(
+        "scenario", lambda t, f: studio.save_scenario(principal, t, file=f, next_version=False)
+    )
 
 
 def _fields_form() -> None:
@@ -151,44 +142,3 @@ def _publishing(scenario_id: str, published: bool) -> None:
     if st.button(label, key="publish-toggle"):
         services.authoring.set_published(principal, scenario_id, not published)
         st.rerun()
-
-
-def _history_and_export(scenario_id: str) -> None:
-    services = get_services()
-    principal = current_principal(services)
-    assert principal is not None
-    st.subheader("Version history")
-    history = services.authoring.scenario_history(principal, scenario_id)
-    st.dataframe(
-        [
-            {"version": h.version, "saved": h.created_at, "by": h.author, "sessions": h.uses}
-            for h in history
-        ],
-        hide_index=True,
-    )
-    st.download_button(
-        "Export YAML",
-        services.authoring.scenario_yaml(principal, scenario_id),
-        file_name=f"{scenario_id}.yaml",
-        mime="text/yaml",
-        key="export-scenario",
-    )
-
-
-def _import() -> None:
-    services = get_services()
-    principal = current_principal(services)
-    assert principal is not None
-    upload = st.file_uploader("Import a scenario file", type=["yaml", "yml"], key="import-file")
-    if upload is not None and st.button("Import as a new version", key="import-scenario"):
-        try:
-            text = upload.getvalue().decode("utf-8")
-            scenario_id, version = services.authoring.save_scenario(
-                principal, text, file=upload.name, next_version=False
-            )
-        except ContentError as exc:
-            show_issues(exc.issues)
-        except (ServiceError, UnicodeDecodeError) as exc:
-            st.error(plain(str(exc)))
-        else:
-            st.success(f"Imported {plain(scenario_id)} version {version}.")

@@ -1,9 +1,10 @@
-"""Browser run of the facilitator studio: author and test-drive a scenario, write a rubric,
-calibrate it on three hand-scored transcripts, assign the scenario to a cohort, and see the demo
-learner's attempt on the cohort dashboard."""
+"""Browser run of the facilitator studio: author and test-drive a scenario, write a rubric and
+import another version of it from a file, calibrate it on three hand-scored transcripts, assign
+the scenario to a cohort, and see the demo learner's attempt on the cohort dashboard."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,15 @@ def test_facilitator_studio_end_to_end(app_url: str, browser: Any, artifacts: Pa
     page.get_by_test_id("stMetric").first.wait_for()
     page.get_by_role("button", name="Save new version").click()
     page.get_by_text("Saved team-rubric version 1.").wait_for()
+    wait_idle(page)
+    imported = rubric.replace("my-new-rubric", "team-rubric").replace("version: 1", "version: 3")
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Import a rubric file")
+    uploader.locator("input[type=file]").set_input_files(
+        files=[{"name": "team.yaml", "mimeType": "text/yaml", "buffer": imported.encode()}]
+    )
+    page.get_by_role("button", name="Import as a new version").click()
+    page.get_by_text("Imported team-rubric version 3.").wait_for()
+    expect(page.get_by_label("Rubric", exact=True)).to_have_value(re.compile(r"\(v3\)$"))
     page.screenshot(path=str(artifacts / "studio-02-rubric.png"), full_page=True)
 
     page.get_by_role("link", name="Calibration").click()
