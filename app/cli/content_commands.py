@@ -1,4 +1,4 @@
-"""Content commands: ``scenario validate|import|export|list`` and ``rubric validate|list``."""
+"""Content commands: ``scenario validate|import|export|list`` and ``rubric`` likewise."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.context import CliContext
+from app.cli.context import CliContext, read_text_file
 from app.services.principal import Principal
 from rubrics.catalogue import load_rubric_file
 from rubrics.yaml_source import ContentError
@@ -32,12 +32,19 @@ def register(sub: Any) -> None:
     ls.add_argument("--format", choices=["text", "json"], default="text")
     ls.set_defaults(func=cmd_scenario_list)
 
-    rubric = sub.add_parser("rubric", help="validate and list rubrics")
+    rubric = sub.add_parser("rubric", help="validate, import, export and list rubrics")
     rsub = rubric.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)
     rv = rsub.add_parser("validate", help="check a rubric file; errors name file, line and field")
     rv.add_argument("files", nargs="+", type=Path, metavar="FILE")
     rv.set_defaults(func=cmd_rubric_validate)
+    ri = rsub.add_parser("import", help="store a rubric file as a new version")
+    ri.add_argument("file", type=Path, metavar="FILE")
+    ri.set_defaults(func=cmd_rubric_import)
+    re_ = rsub.add_parser("export", help="print a rubric's newest YAML")
+    re_.add_argument("rubric_id", metavar="ID")
+    re_.set_defaults(func=cmd_rubric_export)
     rl = rsub.add_parser("list", help="list rubrics")
+    rl.add_argument("--format", choices=["text", "json"], default="text")
     rl.set_defaults(func=cmd_rubric_list)
 
 
@@ -67,7 +74,7 @@ def cmd_scenario_validate(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_scenario_import(args: argparse.Namespace, ctx: CliContext) -> int:
     """Import a scenario file as a new version."""
-    text = args.file.read_text(encoding="utf-8")
+    text = read_text_file(args.file)
     scenario_id, version = ctx.services().content.import_scenario(
         Principal.system(), text, str(args.file)
     )
@@ -114,8 +121,29 @@ def cmd_rubric_validate(args: argparse.Namespace, ctx: CliContext) -> int:
     )
 
 
+def cmd_rubric_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Import a rubric file as a new version."""
+    text = read_text_file(args.file)
+    rubric_id, version = ctx.services().content.import_rubric(
+        Principal.system(), text, str(args.file)
+    )
+    print(f"imported rubric {rubric_id} v{version}")
+    return 0
+
+
+def cmd_rubric_export(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Print the newest YAML of a rubric."""
+    print(ctx.services().content.export_rubric(Principal.system(), args.rubric_id), end="")
+    return 0
+
+
 def cmd_rubric_list(args: argparse.Namespace, ctx: CliContext) -> int:
-    """List rubrics."""
-    for card in ctx.services().content.list_rubrics():
-        print(f"{card.id}\tv{card.version}\t{card.name}")
+    """List rubrics as text or JSON."""
+    cards = ctx.services().content.list_rubrics()
+    rows = [{"id": c.id, "name": c.name, "version": c.version} for c in cards]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['id']}\tv{row['version']}\t{row['name']}")
     return 0

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.bootstrap import Services, build_services
 from app.settings import Settings
 
 
 class CliError(Exception):
     """A user error detected by the CLI itself (bad file, bad option)."""
+
+
+def read_text_file(path: Path) -> str:
+    """A UTF-8 text file's content; a CliError naming the file when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read file: {exc.strerror or exc}") from None
 
 
 class CliContext:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.cli.context import CliContext, CliError
+from app.cli.context import CliContext, CliError, read_text_file
 from app.services.library import ImportItem
 from app.services.principal import Principal
 
@@ -49,10 +49,7 @@ def _principal(ctx: CliContext, username: str) -> Principal:
 
 def read_items(path: Path) -> list[ImportItem]:
     """Parse and check every line before anything is stored; errors name file and line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"{path}: cannot read file: {exc}") from None
+    lines = read_text_file(path).splitlines()
     items = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -186,6 +186,19 @@ class ContentService:
             )
         return content.id, content.version
 
+    def _export(self, kind: _Kind, actor: Principal, content_id: str) -> str:
+        actor.require(Action.AUTHOR_CONTENT)
+        with self._db.session() as s:
+            text = s.scalar(
+                select(kind.version.yaml_text)
+                .where(getattr(kind.version, kind.owner) == content_id)
+                .order_by(kind.version.version.desc())
+                .limit(1)
+            )
+        if text is None:
+            raise NotFound(f"No {kind.label} '{content_id}'.")
+        return text
+
     # -- scenarios ---------------------------------------------------------------------------
     def list_scenarios(self, principal: Principal) -> list[ScenarioCard]:
         """Published scenarios at their latest version, as learner-safe cards."""
@@ -258,17 +271,7 @@ class ContentService:
 
     def export_scenario(self, actor: Principal, scenario_id: str) -> str:
         """The newest stored YAML of a scenario, hidden layers included (facilitators)."""
-        actor.require(Action.AUTHOR_CONTENT)
-        with self._db.session() as s:
-            text = s.scalar(
-                select(ScenarioVersion.yaml_text)
-                .where(ScenarioVersion.scenario_id == scenario_id)
-                .order_by(ScenarioVersion.version.desc())
-                .limit(1)
-            )
-        if text is None:
-            raise NotFound(f"No scenario '{scenario_id}'.")
-        return text
+        return self._export(_SCENARIOS, actor, scenario_id)
 
     def all_scenarios(self, actor: Principal) -> list[Scenario]:
         """Every scenario at its latest version, full content (facilitators)."""
@@ -280,6 +283,10 @@ class ContentService:
     def import_rubric(self, actor: Principal, text: str, file: str) -> tuple[str, int]:
         """Validate and store a rubric file as a new version (facilitators)."""
         return self._import(_RUBRICS, actor, text, file)
+
+    def export_rubric(self, actor: Principal, rubric_id: str) -> str:
+        """The newest stored YAML of a rubric (facilitators)."""
+        return self._export(_RUBRICS, actor, rubric_id)
 
     def list_rubrics(self) -> list[RubricCard]:
         """Every rubric at its newest version."""

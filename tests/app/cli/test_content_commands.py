@@ -66,3 +66,40 @@ def _write(tmp_path: Path, text: str) -> str:
     path = tmp_path / "exported.yaml"
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def test_rubric_export_import_round_trip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rubric", "list", "--format", "json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {"core-coaching", "mi-consistency", "grow-structure"} <= set(rows)
+    version = rows["core-coaching"]["version"]
+    assert main(["rubric", "export", "core-coaching"]) == 0
+    text = capsys.readouterr().out
+    assert "criteria:" in text
+    assert main(["rubric", "import", _write(tmp_path, text)]) == 2  # same version exists
+    assert "already exists" in capsys.readouterr().err
+    bumped = re.sub(rf"^version: {version}$", f"version: {version + 1}", text, flags=re.M)
+    assert main(["rubric", "import", _write(tmp_path, bumped)]) == 0
+    assert capsys.readouterr().out == f"imported rubric core-coaching v{version + 1}\n"
+    assert main(["rubric", "list", "--format", "json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["core-coaching"]["version"] == version + 1
+    assert main(["rubric", "export", "no-such-rubric"]) == 2
+    assert "No rubric 'no-such-rubric'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["scenario", "rubric"])
+def test_import_of_an_unreadable_file_names_it(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.yaml"
+    assert main([kind, "import", str(missing)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {missing}: cannot read file: No such file or directory\n"
+    )
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"id: x\n\xff\xfe")
+    assert main([kind, "import", str(binary)]) == 2
+    assert capsys.readouterr().err == f"error: {binary}: not UTF-8 text (byte 6)\n"

@@ -137,6 +137,11 @@ CASES: Cases = {
         STAFF_ONLY,
         allowed=("facilitator", "admin"),
     ),
+    "content.export_rubric": Refused(
+        lambda w, p: w.s.content.export_rubric(p, "core-coaching"),
+        STAFF_ONLY,
+        allowed=("facilitator", "admin"),
+    ),
     "content.all_scenarios": Refused(
         lambda w, p: w.s.content.all_scenarios(p), STAFF_ONLY, allowed=("facilitator",)
     ),
