@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.context import CliContext, CliError
+from app.cli.context import CliContext, CliError, read_text_file
 from app.services.principal import Principal
 
 
@@ -36,7 +36,7 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
     if str(args.output) == "-":
         sys.stdout.write(text + "\n")
     else:
-        args.output.write_text(text + "\n", encoding="utf-8")
+        _write_atomically(args.output, text + "\n")
         counts = ", ".join(f"{k} {len(v)}" for k, v in document["tables"].items() if v)
         print(f"exported to {args.output}: {counts}")
     return 0
@@ -44,10 +44,9 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     """Import an export, then rebuild derived indexes."""
+    text = read_text_file(args.file)
     try:
-        document = json.loads(args.file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CliError(f"{args.file}: no such file") from None
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"{args.file}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     services = ctx.services()
@@ -60,3 +59,14 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     if not document.get("includes_password_hashes"):
         print("note: passwords were not exported; set them with `coachlab user passwd NAME`")
     return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file: a failed write leaves no half file."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"{path}: cannot write file: {exc.strerror or exc}") from None

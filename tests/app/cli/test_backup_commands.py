@@ -34,3 +34,25 @@ def test_import_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert f"{broken}:" in err and "Traceback" not in err
     assert main(["import", str(tmp_path / "missing.json")]) == 2
+
+
+def test_export_to_a_folder_that_does_not_exist_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "no-such-folder" / "backup.json"
+    assert main(["export", "--output", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {target}: cannot write file: No such file or directory\n"
+    )
+    assert not target.parent.exists()
+
+
+def test_export_replaces_an_older_backup_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder := tmp_path / "backups").mkdir()
+    target = folder / "backup.json"
+    target.write_text("an older backup, much longer than nothing at all " * 10_000)
+    assert main(["export", "--output", str(target)]) == 0
+    assert json.loads(target.read_text())["tables"]
+    assert [p.name for p in folder.iterdir()] == ["backup.json"]  # no partial file left behind
