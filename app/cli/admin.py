@@ -101,6 +101,9 @@ def cmd_user_add(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_user_passwd(args: argparse.Namespace, ctx: CliContext) -> int:
     """Set a user's password from stdin or a prompt."""
     services = ctx.services()
+    known = {u.username for u in services.accounts.list_users(Principal.system())}
+    if args.name not in known:  # say so before asking for a password
+        raise CliError(f"unknown user '{args.name}' (see `coachlab user list`)")
     services.accounts.set_password(Principal.system(), args.name, _read_password())
     print(f"password set for {args.name}")
     return 0

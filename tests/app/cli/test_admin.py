@@ -1,4 +1,4 @@
-"""``coachlab --help``, ``init``, ``user add`` and ``demo``."""
+"""``coachlab --help``, ``init``, ``user add|passwd|deactivate|activate`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -55,6 +55,21 @@ def test_user_add_refuses_a_password_argument_and_bad_input(
     assert main(["user", "add", "maria", "--role", "learner"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Password must be") and "Traceback" not in err
+
+
+def test_user_passwd_sets_a_password_and_names_an_unknown_user_before_asking(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-password\n"))
+    assert main(["user", "add", "maria", "--role", "learner"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("another-password\n"))
+    assert main(["user", "passwd", "maria"]) == 0
+    assert "password set for maria" in capsys.readouterr().out
+    stdin = io.StringIO("never-read-password\n")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["user", "passwd", "nobody"]) == 2
+    assert capsys.readouterr().err == "error: unknown user 'nobody' (see `coachlab user list`)\n"
+    assert stdin.tell() == 0  # no password was asked for
 
 
 def test_demo_seeds_one_user_per_role(capsys: pytest.CaptureFixture[str]) -> None:
