@@ -1,10 +1,11 @@
-"""Content commands: ``scenario validate|import|export|list`` and ``rubric`` likewise."""
+"""Content commands: ``scenario|rubric validate FILE…|import FILE|export ID|list``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,44 +15,47 @@ from rubrics.catalogue import load_rubric_file
 from rubrics.yaml_source import ContentError
 from scenarios.catalogue import load_scenario_file
 
+# what ``validate`` prints for a valid file of each kind
+_DESCRIBE: dict[str, tuple[Callable[[Path], Any], Callable[[Any], str]]] = {
+    "scenario": (
+        load_scenario_file,
+        lambda s: f"scenario '{s.id}' v{s.version}, {len(s.layers)} layers",
+    ),
+    "rubric": (
+        load_rubric_file,
+        lambda r: f"rubric '{r.id}' v{r.version}, {len(r.criteria)} criteria",
+    ),
+}
+
 
 def register(sub: Any) -> None:
     """Add the scenario and rubric sub-commands."""
-    scenario = sub.add_parser("scenario", help="validate, import, export and list scenarios")
-    ssub = scenario.add_subparsers(dest="scenario_command", metavar="ACTION", required=True)
-    v = ssub.add_parser("validate", help="check a scenario file; errors name file, line and field")
-    v.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    v.set_defaults(func=cmd_scenario_validate)
-    i = ssub.add_parser("import", help="store a scenario file as a new version")
-    i.add_argument("file", type=Path, metavar="FILE")
-    i.set_defaults(func=cmd_scenario_import)
-    e = ssub.add_parser("export", help="print a scenario's YAML (hidden layers included)")
-    e.add_argument("scenario_id", metavar="ID")
-    e.set_defaults(func=cmd_scenario_export)
-    ls = ssub.add_parser("list", help="list scenarios")
-    ls.add_argument("--format", choices=["text", "json"], default="text")
-    ls.set_defaults(func=cmd_scenario_list)
-
-    rubric = sub.add_parser("rubric", help="validate, import, export and list rubrics")
-    rsub = rubric.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)
-    rv = rsub.add_parser("validate", help="check a rubric file; errors name file, line and field")
-    rv.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    rv.set_defaults(func=cmd_rubric_validate)
-    ri = rsub.add_parser("import", help="store a rubric file as a new version")
-    ri.add_argument("file", type=Path, metavar="FILE")
-    ri.set_defaults(func=cmd_rubric_import)
-    re_ = rsub.add_parser("export", help="print a rubric's newest YAML")
-    re_.add_argument("rubric_id", metavar="ID")
-    re_.set_defaults(func=cmd_rubric_export)
-    rl = rsub.add_parser("list", help="list rubrics")
-    rl.add_argument("--format", choices=["text", "json"], default="text")
-    rl.set_defaults(func=cmd_rubric_list)
+    lists = {"scenario": cmd_scenario_list, "rubric": cmd_rubric_list}
+    for kind, lister in lists.items():
+        parser = sub.add_parser(kind, help=f"validate, import, export and list {kind}s")
+        actions = parser.add_subparsers(dest=f"{kind}_command", metavar="ACTION", required=True)
+        v = actions.add_parser(
+            "validate", help=f"check a {kind} file; errors name file, line and field"
+        )
+        v.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        v.set_defaults(func=cmd_validate, kind=kind)
+        i = actions.add_parser("import", help=f"store a {kind} file as a new version")
+        i.add_argument("file", type=Path, metavar="FILE")
+        i.set_defaults(func=cmd_import, kind=kind)
+        shown = "YAML (hidden layers included)" if kind == "scenario" else "newest YAML"
+        e = actions.add_parser("export", help=f"print a {kind}'s {shown}")
+        e.add_argument("content_id", metavar="ID")
+        e.set_defaults(func=cmd_export, kind=kind)
+        ls = actions.add_parser("list", help=f"list {kind}s")
+        ls.add_argument("--format", choices=["text", "json"], default="text")
+        ls.set_defaults(func=lister)
 
 
-def _validate_each(paths: list[Path], load: Any, describe: Any) -> int:
-    """Validate every file, print every issue, and return 2 if any file failed."""
+def cmd_validate(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Validate files without touching the database; print every issue, exit 2 if any failed."""
+    load, describe = _DESCRIBE[args.kind]
     status = 0
-    for path in paths:
+    for path in args.files:
         try:
             item = load(path)
         except ContentError as exc:
@@ -63,34 +67,24 @@ def _validate_each(paths: list[Path], load: Any, describe: Any) -> int:
     return status
 
 
-def cmd_scenario_validate(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Validate scenario files without touching the database."""
-    return _validate_each(
-        args.files,
-        load_scenario_file,
-        lambda s: f"scenario '{s.id}' v{s.version}, {len(s.layers)} layers",
-    )
-
-
-def cmd_scenario_import(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Import a scenario file as a new version."""
+def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Import a scenario or rubric file as a new version."""
     text = read_text_file(args.file)
-    scenario_id, version = ctx.services().content.import_scenario(
-        Principal.system(), text, str(args.file)
-    )
-    print(f"imported scenario {scenario_id} v{version}")
+    store = getattr(ctx.services().content, f"import_{args.kind}")
+    content_id, version = store(Principal.system(), text, str(args.file))
+    print(f"imported {args.kind} {content_id} v{version}")
     return 0
 
 
-def cmd_scenario_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Print the newest YAML of a scenario."""
-    print(ctx.services().content.export_scenario(Principal.system(), args.scenario_id), end="")
+def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Print the newest YAML of a scenario or rubric."""
+    export = getattr(ctx.services().content, f"export_{args.kind}")
+    print(export(Principal.system(), args.content_id), end="")
     return 0
 
 
 def cmd_scenario_list(args: argparse.Namespace, ctx: CliContext) -> int:
     """List scenarios as text or JSON."""
-    scenarios = ctx.services().content.all_scenarios(Principal.system())
     rows = [
         {
             "id": s.id,
@@ -99,41 +93,9 @@ def cmd_scenario_list(args: argparse.Namespace, ctx: CliContext) -> int:
             "context": s.context,
             "difficulty": s.difficulty,
         }
-        for s in scenarios
+        for s in ctx.services().content.all_scenarios(Principal.system())
     ]
-    if args.format == "json":
-        print(json.dumps(rows, indent=2))
-    else:
-        for row in rows:
-            print(
-                f"{row['id']}\tv{row['version']}\t{row['context']}\t"
-                f"difficulty {row['difficulty']}\t{row['title']}"
-            )
-    return 0
-
-
-def cmd_rubric_validate(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Validate rubric files without touching the database."""
-    return _validate_each(
-        args.files,
-        load_rubric_file,
-        lambda r: f"rubric '{r.id}' v{r.version}, {len(r.criteria)} criteria",
-    )
-
-
-def cmd_rubric_import(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Import a rubric file as a new version."""
-    text = read_text_file(args.file)
-    rubric_id, version = ctx.services().content.import_rubric(
-        Principal.system(), text, str(args.file)
-    )
-    print(f"imported rubric {rubric_id} v{version}")
-    return 0
-
-
-def cmd_rubric_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Print the newest YAML of a rubric."""
-    print(ctx.services().content.export_rubric(Principal.system(), args.rubric_id), end="")
+    _print_rows(args, rows, "{id}\tv{version}\t{context}\tdifficulty {difficulty}\t{title}")
     return 0
 
 
@@ -141,9 +103,13 @@ def cmd_rubric_list(args: argparse.Namespace, ctx: CliContext) -> int:
     """List rubrics as text or JSON."""
     cards = ctx.services().content.list_rubrics()
     rows = [{"id": c.id, "name": c.name, "version": c.version} for c in cards]
+    _print_rows(args, rows, "{id}\tv{version}\t{name}")
+    return 0
+
+
+def _print_rows(args: argparse.Namespace, rows: list[dict[str, Any]], line: str) -> None:
     if args.format == "json":
         print(json.dumps(rows, indent=2))
     else:
         for row in rows:
-            print(f"{row['id']}\tv{row['version']}\t{row['name']}")
-    return 0
+            print(line.format(**row))
