@@ -6,23 +6,10 @@ scorecard can reuse them instead of detecting again.  They must stay JSON-round-
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-TECHNIQUES: tuple[str, ...] = (
-    "question_open",
-    "question_closed",
-    "reflection_simple",
-    "reflection_complex",
-    "summary",
-    "affirmation",
-    "advice",
-    "information",
-    "permission",
-    "structuring",
-    "other",
-)
 Technique = Literal[
     "question_open",
     "question_closed",
@@ -36,6 +23,7 @@ Technique = Literal[
     "structuring",
     "other",
 ]
+TECHNIQUES: tuple[str, ...] = get_args(Technique)
 TurnFlag = Literal["stacked_questions", "leading_question", "judgemental_why", "self_focus"]
 GrowStage = Literal["goal", "reality", "options", "will"]
 TalkType = Literal["change", "sustain", "neutral"]
