@@ -12,13 +12,14 @@ import csv
 import hashlib
 import os
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from rubrics.consensus import majority
 from rubrics.embedding import SentenceEmbedder
 
 MAIN_BEHAVIOURS: tuple[str, ...] = ("question", "reflection", "therapist_input", "other")
@@ -53,11 +54,8 @@ def default_data_dir() -> Path:
 
 
 def _majority(values: list[str]) -> str | None:
-    votes = Counter(v for v in values if v and v != "nan")
-    if not votes:
-        return None
-    best = max(votes.values())
-    return min(v for v, n in votes.items() if n == best)
+    given = [v for v in values if v and v != "nan"]
+    return majority(given) if given else None
 
 
 def _subtypes(path: Path) -> dict[tuple[int, int], dict[str, str | None]]:
@@ -105,6 +103,28 @@ def load_annomi(data_dir: Path) -> list[AnnomiUtterance]:
         if not is_coach:
             last_client[tid] = row["utterance_text"]
     return _with_next_client(out)
+
+
+def load_annotator_votes(
+    data_dir: Path, minimum: int = 3
+) -> dict[tuple[int, int], tuple[str, ...]]:
+    """Each annotator's main behaviour for therapist utterances labelled by ``minimum`` or more.
+
+    Keys are (transcript id, utterance id); votes are ordered by annotator id.  In annomi-dev
+    these are the 216 utterances of the seven transcripts every annotator labelled.
+    """
+    votes: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
+    with (data_dir / "AnnoMI-full.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            label = row["main_therapist_behaviour"]
+            if row["interlocutor"] == "therapist" and label in MAIN_BEHAVIOURS:
+                key = (int(row["transcript_id"]), int(row["utterance_id"]))
+                votes[key][row["annotator_id"]] = label
+    return {
+        key: tuple(by[a] for a in sorted(by, key=int))
+        for key, by in votes.items()
+        if len(by) >= minimum
+    }
 
 
 def _with_next_client(utterances: list[AnnomiUtterance]) -> list[AnnomiUtterance]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rubrics.consensus import ConsensusAgreement, consensus_agreement
 from rubrics.detection_annomi import (
     MAIN_BEHAVIOURS,
     TALK_TYPES,
@@ -27,6 +28,7 @@ from rubrics.detection_annomi import (
     embed_cached,
     layers_cached,
     load_annomi,
+    load_annotator_votes,
 )
 from rubrics.detection_text import speech_style as speech_style_text
 from rubrics.detector import TechniqueDetector
@@ -95,6 +97,7 @@ class AnnomiReport:
     talk_type_macro_f1: float
     seconds: float
     speech_style: bool = False
+    consensus: ConsensusAgreement | None = None
 
     def to_text(self) -> str:
         """Render the report as a plain-text table for the terminal."""
@@ -127,6 +130,19 @@ class AnnomiReport:
             f"client talk-type macro-F1        {self.talk_type_macro_f1:.3f} "
             "(change / neutral / sustain)",
         ]
+        if (c := self.consensus) is not None:
+            low, high = c.detector_interval
+            lines += [
+                "",
+                f"utterances labelled by {c.annotators} experts: {c.utterances} "
+                f"in {c.transcripts} transcripts (main behaviour, macro-F1)",
+                f"  detector vs the experts' majority        {c.detector_vs_majority:.3f} "
+                f"(95% bootstrap {low:.3f}-{high:.3f})",
+                f"  one expert vs the others' majority       {c.expert_vs_others:.3f} "
+                "(mean over experts)",
+                f"  one expert vs another expert             {c.expert_vs_expert:.3f}",
+                f"  detector vs one expert                   {c.detector_vs_expert:.3f}",
+            ]
         return "\n".join(lines)
 
 
@@ -275,6 +291,7 @@ def evaluate_annomi(
     talk_pred: list[str] = []
     sub_pairs: dict[str, list[tuple[str, str]]] = {"question": [], "reflection": []}
     session_scores: dict[int, tuple[float, float, float]] = {}
+    predicted: dict[tuple[int, int], str] = {}
     for held_out in stratified_folds(utterances, folds, split_seed):
         train = [u for u in utterances if u.transcript_id not in held_out]
         model = train_model(
@@ -302,6 +319,7 @@ def evaluate_annomi(
                 assert isinstance(rlab, CoachLabels)
                 gold.append(str(u.main))
                 pred.append(behaviour(lab.primary))
+                predicted[(u.transcript_id, u.utterance_id)] = pred[-1]
                 pred_rules.append(behaviour(rlab.primary))
                 pred_live.append(behaviour(llab.primary))
                 _collect_subtype(u, lab.primary, sub_pairs)
@@ -338,6 +356,7 @@ def evaluate_annomi(
         ),
         seconds=time.perf_counter() - start,
         speech_style=speech_style,
+        consensus=consensus_agreement(predicted, load_annotator_votes(data_dir), MAIN_BEHAVIOURS),
     )
 
 

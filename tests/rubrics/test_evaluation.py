@@ -118,6 +118,10 @@ def test_cross_validation_smoke() -> None:
     assert 0.3 < report.live_macro_f1 <= 1.0
     assert 0.0 <= report.session_auroc <= 1.0
     assert "macro-F1" in report.to_text()
+    # transcripts 7 and 27 are among the first 20: 45 utterances every expert labelled
+    assert report.consensus is not None
+    assert (report.consensus.transcripts, report.consensus.annotators) == (2, 10)
+    assert "utterances labelled by 10 experts: 45 in 2 transcripts" in report.to_text()
 
 
 @needs_annomi
