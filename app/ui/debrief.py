@@ -68,14 +68,14 @@ def render() -> None:
 
 
 def _scorecard(d: AnnotatedDebrief) -> None:
-    top = st.columns(3)
+    top = st.columns(2)
     if d.overall is None:
         top[0].metric("Overall", "hidden", help="Private practice: levels and feedback only.")
     else:
         top[0].metric("Overall", f"{round(d.overall)} / 100")
-    top[1].metric("Rubric", d.rubric)
     if d.talk_share is not None:
-        top[2].metric("Your share of the talking", f"{d.talk_share:.0%}")
+        top[1].metric("Your share of the talking", f"{d.talk_share:.0%}")
+    st.caption(f"Scored with the rubric “{plain(d.rubric)}”.")  # a metric would cut a long name
     if d.parent_id is not None:
         st.caption(f"A branch of session {d.parent_id}, from turn {d.branched_at}.")
     if d.strength:
