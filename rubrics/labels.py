@@ -24,6 +24,20 @@ Technique = Literal[
     "other",
 ]
 TECHNIQUES: tuple[str, ...] = get_args(Technique)
+# how each technique is named to learners
+TECHNIQUE_NAMES: dict[str, str] = {
+    "question_open": "open question",
+    "question_closed": "closed question",
+    "reflection_simple": "simple reflection",
+    "reflection_complex": "complex reflection",
+    "summary": "summary",
+    "affirmation": "affirmation",
+    "advice": "advice",
+    "information": "information",
+    "permission": "asks permission",
+    "structuring": "structuring",
+    "other": "other",
+}
 TurnFlag = Literal["stacked_questions", "leading_question", "judgemental_why", "self_focus"]
 GrowStage = Literal["goal", "reality", "options", "will"]
 TalkType = Literal["change", "sustain", "neutral"]

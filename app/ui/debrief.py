@@ -13,21 +13,9 @@ from app.services.debriefing import AnnotatedDebrief, AnnotatedTurn
 from app.services.errors import ServiceError
 from app.ui.runtime import current_principal, get_services, keep_params, plain
 from app.ui.share import render_share_panel
+from rubrics.labels import TECHNIQUE_NAMES
 
 DEBRIEF_PARAM = "debrief"
-TECHNIQUE_NAMES = {
-    "question_open": "open question",
-    "question_closed": "closed question",
-    "reflection_simple": "simple reflection",
-    "reflection_complex": "complex reflection",
-    "summary": "summary",
-    "affirmation": "affirmation",
-    "advice": "advice",
-    "information": "information",
-    "permission": "asks permission",
-    "structuring": "structuring",
-    "other": "other",
-}
 STAGE_COLOURS = {"goal": "blue", "reality": "orange", "options": "violet", "will": "green"}
 
 

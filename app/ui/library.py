@@ -7,6 +7,7 @@ user-written text goes through ``plain()``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -16,7 +17,7 @@ from app.services.library_access import ExchangeView
 from app.services.principal import Action, Principal
 from app.ui import library_moderation
 from app.ui.runtime import current_principal, get_services, keep_params, plain
-from rubrics.labels import TECHNIQUES
+from rubrics.labels import TECHNIQUE_NAMES, TECHNIQUES
 
 ITEM_PARAM = "item"
 SORTS = {"relevance": "Relevance", "helpful": "Most helpful", "newest": "Newest"}
@@ -54,7 +55,12 @@ def render() -> None:
 def _search(services: Any, principal: Principal) -> None:
     query = st.text_input("Search by meaning or exact words (quote a phrase)", key="lib_query")
     cols = st.columns(4)
-    technique = cols[0].selectbox("Technique", ["any", *TECHNIQUES], key="lib_technique")
+    technique = cols[0].selectbox(
+        "Technique",
+        ["any", *TECHNIQUES],
+        format_func=lambda t: TECHNIQUE_NAMES.get(t, t),
+        key="lib_technique",
+    )
     context = cols[1].selectbox("Context", ["any", *CONTEXTS], key="lib_context")
     min_rating = cols[2].slider("Minimum rating", 0.0, 5.0, 0.0, 0.5, key="lib_rating")
     sort = cols[3].selectbox("Sort", list(SORTS), format_func=SORTS.__getitem__, key="lib_sort")
@@ -81,12 +87,12 @@ def _search(services: Any, principal: Principal) -> None:
 
 def _card(view: ExchangeView, where: str) -> None:
     with st.container(border=True):
-        tags = ", ".join(view.techniques) or "no technique detected"
-        star = "⭐ " if view.featured else ""
+        tags = _named(view.techniques) or "no technique detected"
+        star = ":material/star: Featured · " if view.featured else ""
         rating = f" · rated {view.rating:.1f}" if view.rating is not None else ""
         st.markdown(
             f"{star}**#{view.id}** · {plain(view.author)} · {plain(tags)} · "
-            f"👍 {view.helpful}{rating} · 💬 {view.comments}"
+            f"{_count(view.helpful, 'helpful vote')}{rating} · {_count(view.comments, 'comment')}"
         )
         _turns(view)
         if st.button("Open", key=f"open_{where}_{view.id}"):
@@ -112,15 +118,16 @@ def _item(services: Any, principal: Principal, exchange_id: int) -> None:
         st.error(str(exc))
         return
     view = detail.exchange
-    st.subheader(f"Exchange #{view.id} ({view.kind}) by {plain(view.author)}")
-    st.caption(plain(f"Techniques: {', '.join(view.techniques) or 'none detected'}"))
+    what = "Whole transcript" if view.kind == "transcript" else "Exchange"
+    st.subheader(f"{what} #{view.id} by {plain(view.author)}")
+    st.caption(plain(f"Techniques: {_named(view.techniques) or 'none detected'}"))
     _turns(view)
     cols = st.columns(3)
     cols[0].metric("Helpful", view.helpful)
     cols[1].metric("Rating", "—" if view.rating is None else f"{view.rating:.1f} / 5")
     cols[2].metric("Comments", view.comments)
     if not view.is_mine:
-        label = "Take back helpful vote" if detail.voted else "👍 Helpful"
+        label = "Take back helpful vote" if detail.voted else ":material/thumb_up: Helpful"
         if st.button(label, key="lib_vote"):
             _act(lambda: services.reviews.toggle_helpful(principal, exchange_id))
     _comments(services, principal, detail)
@@ -202,7 +209,8 @@ def _mine(services: Any, principal: Principal) -> None:
         st.info("Share an exchange from a debrief and it will appear here.")
     for view in mine:
         with st.container(border=True):
-            st.markdown(f"**#{view.id}** · {view.visibility} · {view.status} · 👍 {view.helpful}")
+            helpful = _count(view.helpful, "helpful vote")
+            st.markdown(f"**#{view.id}** · {view.visibility} · {view.status} · {helpful}")
             _turns(view)
             if st.button("Unpublish", key=f"unpublish_{view.id}"):
                 _act(lambda v=view: services.library.unpublish(principal, v.id), "Unpublished.")
@@ -217,3 +225,12 @@ def _act(action: Any, success: str | None = None) -> None:
     if success:
         st.toast(success)
     st.rerun()
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 comment``, ``3 comments``: counts in words, which every font can show."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _named(techniques: Sequence[str]) -> str:
+    return ", ".join(TECHNIQUE_NAMES.get(t, t) for t in techniques)
