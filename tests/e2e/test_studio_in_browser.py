@@ -85,6 +85,7 @@ def test_facilitator_studio_end_to_end(app_url: str, browser: Any, artifacts: Pa
     wait_idle(page)
     imported = rubric.replace("my-new-rubric", "team-rubric").replace("version: 1", "version: 3")
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Import a rubric file")
+    expect(uploader).to_contain_text("2MB per file")  # .streamlit/config.toml bounds uploads
     uploader.locator("input[type=file]").set_input_files(
         files=[{"name": "team.yaml", "mimeType": "text/yaml", "buffer": imported.encode()}]
     )
