@@ -60,7 +60,7 @@ _SPECS = (
     _spec("coach_talk_share", "coach talk share", "share", 1.0, "long_coach_turns",
           "short_coach_turns", "Coach words / all words. Lower means the client talks more.",
           "say less: one short question or reflection, then let the client talk"),
-    _spec("open_question_share", "open-question share", "share", 1.0, "open_questions",
+    _spec("open_question_share", "open-question share", "share", 1.0, "clean_open_questions",
           "closed_questions", "Turns with an open question / turns with any question (0 if none).",
           "turn yes/no questions into 'what' or 'how' questions"),
     _spec("reflection_question_ratio", "reflection-to-question ratio", "ratio", None,
@@ -282,13 +282,20 @@ def _turn_sets(turns: Sequence[Turn], labels: Sequence[Labels]) -> dict[str, lis
     ]
     words = {i: len(turns[i].text.split()) for i in coach}
     evoking = having("question_open", "reflection_simple", "reflection_complex", "summary")
+    # open questions worth quoting as good practice: not leading, not a judgemental "why"
+    clean_open = [
+        i
+        for i in having("question_open")
+        if not {"leading_question", "judgemental_why"} & set(coach_labels[i].flags)
+    ]
     firsts, out_of_order = _grow(coach, labels)
     sets = {
         "coach": coach,
         "open_questions": having("question_open"),
         "closed_questions": having("question_closed"),
         "question_turns": questions,
-        "single_questions": [i for i in having("question_open") if i not in stacked],
+        "clean_open_questions": clean_open,
+        "single_questions": [i for i in clean_open if i not in stacked],
         "reflections": sorted(complex_reflections + simple),
         "complex_reflections": complex_reflections,
         "simple_reflections": simple,

@@ -42,7 +42,15 @@ from rubrics.transcript import Turn
 MAX_EVIDENCE = 3
 GOOD_LEVEL = 4
 _QUESTION_SETS = frozenset(
-    ["open_questions", "closed_questions", "question_turns", "single_questions", "leading", "why"]
+    [
+        "open_questions",
+        "clean_open_questions",
+        "closed_questions",
+        "question_turns",
+        "single_questions",
+        "leading",
+        "why",
+    ]
 )
 _QUESTION = re.compile(r"[^.!?]*\?")
 # The rephrasing that fixes the turns in each evidence set; other sets use the turn's own rewrite.
@@ -298,7 +306,10 @@ def _strength(verdicts: Sequence[_Verdict]) -> Highlight:
     if r.level >= GOOD_LEVEL and r.evidence:
         text = f"{r.name}: {best.facts}, for example “{r.evidence[0].quote}”."
     else:
-        text = f"{r.name} is your strongest area so far (level {r.level} of 5): {best.facts}."
+        # below a good level the facts may be faults ("advice without permission 2"): give the
+        # level's own descriptor instead of praising them
+        text = f"{r.name} is your strongest area so far (level {r.level} of 5): {r.descriptor}"
+        text = text if text.endswith((".", "!", "?")) else text + "."
     return Highlight(criterion=r.id, text=text)
 
 

@@ -87,6 +87,14 @@ def test_int8_heads_are_shipped_for_the_int8_embedder() -> None:
         ("It took courage to raise that.", None, "affirmation"),
         ("Would it help if I shared what others have tried?", None, "permission"),
         ("Mm-hmm.", None, "other"),
+        # exact question forms win over the subtype head
+        (
+            "Don't you think you should talk to your manager about priorities?",
+            None,
+            "question_closed",
+        ),
+        ("So why haven't you finished the quarterly report yet?", None, "question_open"),
+        ("how did that land with your team", None, "question_open"),
     ],
 )
 def test_primary_with_classifier(

@@ -232,6 +232,22 @@ def test_question_evidence_quotes_the_question_itself() -> None:
     assert quotes[6] == "What takes the most time in the reports?"
 
 
+def test_a_judgemental_why_is_never_quoted_as_a_good_open_question() -> None:
+    conversation = [
+        coach(
+            "Why haven't you finished the report yet?",
+            "question_open",
+            flags=["judgemental_why"],
+            questions=1,
+        ),
+        client("I've had too much on."),
+        coach("What would help you get it done?", "question_open", questions=1),
+        client("Some quiet time."),
+    ]
+    card = score(conversation, "core-coaching")
+    assert [e.turn for e in criterion(card, "open-questions").evidence] == [2]
+
+
 def test_long_turns_are_quoted_within_the_limit() -> None:
     long_text = "I think " + "you really should try a different approach here " * 20
     conversation = [coach(long_text, "advice"), client("Okay.")] * 3
@@ -473,7 +489,9 @@ def test_next_step_names_the_weakest_criterion_with_a_rewrite() -> None:
     turns, labels = split(POOR)
     card = Scorer().score(turns, load_rubric_text(TWO_CRITERIA, "two.yaml"), labels=labels)
     assert (card.strength.criterion, card.next_step.criterion) == ("questions", "advice")
-    assert card.strength.text.startswith("Questions is your strongest area so far (level 3 of 5)")
+    assert (
+        card.strength.text == "Questions is your strongest area so far (level 3 of 5): half open."
+    )
     assert card.next_step.text == (
         "Advice: Ask what the client sees first, and ask permission before offering an idea. "
         "Instead of “You should delegate the reports to your team.”, try “What options do you "
