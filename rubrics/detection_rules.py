@@ -198,7 +198,8 @@ def rule_techniques(cues: CoachCues, previous_client: str | None = None) -> list
 def _uncued_statement(cues: CoachCues, previous_client: str | None) -> Technique:
     """Fallback for a statement no rule recognised: about the client, a reflection; else input."""
     tokens = normalise(cues.text).split()
-    if any(t.startswith(("you", "your")) for t in tokens) or cues.overlap >= 0.3:
+    about_client = any(t.startswith(("you", "your")) for t in tokens) or cues.overlap >= 0.3
+    if about_client and "self_focus" not in cues.flags:  # "when I was in your role…" is not
         return reflection_depth(cues, previous_client)
     return "information" if cues.n_words >= 12 else "other"
 

@@ -100,6 +100,14 @@ def test_flags(detector: TechniqueDetector, text: str, flag: str) -> None:
     assert flag in detector.label_coach(text).flags
 
 
+def test_talking_about_yourself_is_not_a_reflection(detector: TechniqueDetector) -> None:
+    labels = detector.label_coach(
+        "When I was in your role I just worked late for a week and got it done."
+    )
+    assert "self_focus" in labels.flags
+    assert not {"reflection_simple", "reflection_complex"} & set(labels.techniques)
+
+
 def test_plain_open_question_has_no_flags(detector: TechniqueDetector) -> None:
     assert detector.label_coach("What matters most to you here?").flags == ()
 
