@@ -98,6 +98,9 @@ AFFIRMATION = _any(
     r"\bi (really )?(appreciate|admire|respect) (your|you|how|that you)\b",
     r"\byou (should|can|must) be (really |very )?proud\b",
     r"\bthank you for (sharing|being (so )?(honest|open))\b",
+    r"\b(says|shows|tells me) (a lot|something|so much) about (you|your)\b",
+    r"\b(shows|showed|took) (real |a lot of |your |such )?(commitment|courage|determination|"
+    r"persistence|resilience|care|dedication|initiative)\b",
 )
 REFLECTION_START = _any(
     r"^(you're|you are|you feel|you've|you have been|you were|you want|you don't|you'd|"

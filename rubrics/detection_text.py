@@ -170,11 +170,16 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A sentence's lowercase words, whether it ended with '?', and its clause-start indices."""
+    """A sentence's lowercase words, whether it ended with '?', and its clause-start indices.
+
+    ``stated`` is true when the sentence was typed with a closing '.' or '!' (never for speech
+    recognition output without punctuation).
+    """
 
     words: tuple[str, ...]
     asked: bool
     clause_starts: tuple[int, ...]
+    stated: bool = False
 
 
 def normalise(text: str) -> str:
@@ -213,7 +218,8 @@ def sentences(text: str) -> list[Sentence]:
         if not tokens:
             continue
         starts.extend(i + 1 for i, w in enumerate(tokens[:-1]) if w in _CONNECTORS)
-        out.append(Sentence(tuple(tokens), asked, tuple(sorted(set(starts)))))
+        stated = not asked and chunk.rstrip().endswith((".", "!"))
+        out.append(Sentence(tuple(tokens), asked, tuple(sorted(set(starts))), stated))
     return out
 
 
@@ -281,11 +287,17 @@ def find_questions(text: str) -> list[Question]:
         here: list[Question] = []
         i = 0
         quiet_until = -1  # the head of a question ("how often do you") is not a second question
+        first = skip_fillers(tokens, 0)
         while i < len(tokens):
             clause_start = i in starts
             kind = None
             if clause_start or i > quiet_until:
                 kind = question_kind_at(tokens, i, clause_start=clause_start)
+            # "…, which says a lot." in a sentence closed by a full stop is a relative clause,
+            # and "…, and when?" after a question extends it rather than asking again.
+            later_wh = kind is not None and tokens[i] in WH and i > first
+            if later_wh and (sentence.stated or (here and i + 1 == len(tokens))):
+                kind = None
             if kind is not None:
                 here.append(Question(s_index, i, kind, ()))
                 quiet_until = i + 4

@@ -40,6 +40,8 @@ def detector() -> TechniqueDetector:
             "summary",
         ),
         ("It took courage to raise that.", "affirmation"),
+        ("You've kept all of that going, which says a lot about your commitment.", "affirmation"),
+        ("That showed real determination.", "affirmation"),
         ("The research shows most people sleep better after two weeks.", "information"),
         ("Would it help if I shared what others have tried?", "permission"),
         ("can i share an idea", "permission"),
@@ -75,6 +77,13 @@ def test_reflection_with_client_context_is_complex_when_it_adds_meaning(
         ("You said you were tired.", 0),
         ("what you said is important", 0),
         ("the problem is that you never asked", 0),
+        # a relative clause in a stated sentence is not a question
+        ("You kept it all going, which says a lot about you. What helped?", 1),
+        ("I met Sam, who told me about it.", 0),
+        # "…, and when?" extends the question it follows
+        ("What will you do first, and when?", 1),
+        ("what will you do first and when", 1),
+        ("So what happened, and who was there?", 2),
     ],
 )
 def test_question_count_without_punctuation(
