@@ -218,7 +218,11 @@ class TechniqueDetector:
         out: list[CoachLabels] = []
         for i, (c, p) in enumerate(pairs):
             primary = _primary_from_heads(c, main[i], {k: v[i] for k, v in sub.items()})
-            rest = [t for t in rule_techniques(c, p) if t != primary and t != "other"]
+            rest = [
+                t
+                for t in rule_techniques(c, p)
+                if t not in (primary, "other", _OTHER_DEPTH.get(primary))
+            ]
             out.append(_compose(c, [primary, *rest]))
         return out
 
@@ -240,6 +244,13 @@ class TechniqueDetector:
             )
             for i, c in enumerate(cues)
         ]
+
+
+# a reflection is simple or complex, never both: the heads' depth wins over the rules'
+_OTHER_DEPTH: dict[str, Technique] = {
+    "reflection_simple": "reflection_complex",
+    "reflection_complex": "reflection_simple",
+}
 
 
 def _primary_from_heads(cues: CoachCues, main: str, sub: dict[str, str]) -> Technique:

@@ -103,6 +103,18 @@ def test_primary_with_classifier(
     assert detector.label_coach(text, previous).primary == primary
 
 
+def test_a_reflection_has_one_depth(detector: TechniqueDetector) -> None:
+    previous = "I want to get the report done without burning out."
+    for text in (
+        "So finishing it matters, and so does not running yourself into the ground.",
+        "You want the report done and you want to stay well.",
+        "it sounds like you're carrying a lot at once",
+    ):
+        techniques = set(detector.label_coach(text, previous).techniques)
+        assert techniques & {"reflection_simple", "reflection_complex"}, text
+        assert not {"reflection_simple", "reflection_complex"} <= techniques, text
+
+
 def test_time_keeping_is_structuring_even_when_the_head_hears_information(
     detector: TechniqueDetector,
 ) -> None:
