@@ -31,7 +31,7 @@ import numpy as np
 
 from rubrics.classifier import TechniqueModel, weights_dir_for
 from rubrics.detection_client import read_client
-from rubrics.detection_rules import CoachCues, read_cues, reflection_depth, rule_techniques
+from rubrics.detection_rules import CoachCues, read_cues, rule_techniques
 from rubrics.embedding import SentenceEmbedder
 from rubrics.features import client_hand_features, coach_hand_features, coach_inputs, stack
 from rubrics.labels import ClientLabels, CoachLabels, Technique
@@ -214,10 +214,10 @@ class TechniqueDetector:
             return model.heads[name].predict(matrices[inputs])
 
         main = predict("main")
-        sub = {name: predict(name) for name in ("question", "input")}
+        sub = {name: predict(name) for name in ("question", "reflection", "input")}
         out: list[CoachLabels] = []
         for i, (c, p) in enumerate(pairs):
-            primary = _primary_from_heads(c, main[i], {k: v[i] for k, v in sub.items()}, p)
+            primary = _primary_from_heads(c, main[i], {k: v[i] for k, v in sub.items()})
             rest = [
                 t
                 for t in rule_techniques(c, p)
@@ -253,9 +253,7 @@ _OTHER_DEPTH: dict[str, Technique] = {
 }
 
 
-def _primary_from_heads(
-    cues: CoachCues, main: str, sub: dict[str, str], previous_client: str | None = None
-) -> Technique:
+def _primary_from_heads(cues: CoachCues, main: str, sub: dict[str, str]) -> Technique:
     """Map the heads' verdict to one technique, letting exact rules refine or override it."""
     if cues.backchannel:
         return "other"
@@ -275,9 +273,7 @@ def _primary_from_heads(
     if main == "reflection":
         if cues.summary:
             return "summary"
-        # Depth comes from the rules (complex markers, or a longer reflection that leaves the
-        # client's words): on AnnoMI they beat a trained head, 0.60 against 0.57-0.58 accuracy.
-        return reflection_depth(cues, previous_client)
+        return "reflection_complex" if sub["reflection"] == "complex" else "reflection_simple"
     if main == "therapist_input":
         return "advice" if cues.advice or sub["input"] == "advice" else "information"
     if cues.structuring:

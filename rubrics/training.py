@@ -52,6 +52,7 @@ DEFAULT_C: dict[str, float] = {
     "main": 0.0005,
     TRANSCRIPT_MAIN: 0.0005,
     "question": 0.002,
+    "reflection": 0.0005,
     "input": 0.01,
     "client": 0.002,
 }
@@ -71,6 +72,7 @@ HEAD_INPUTS: dict[str, tuple[str, ...]] = {
     "main": ("turn_layers", "previous_client", "hand"),
     TRANSCRIPT_MAIN: ("turn_layers", "previous_client", "next_client", "hand"),
     "question": LIVE_INPUTS,
+    "reflection": LIVE_INPUTS,
     "input": LIVE_INPUTS,
 }
 assert all(
@@ -98,6 +100,10 @@ _COACH_HEADS: dict[str, tuple[Callable[[AnnomiUtterance], str | None], tuple[str
     "question": (
         lambda u: u.question_subtype if u.main == "question" else None,
         ("closed", "open"),
+    ),
+    "reflection": (
+        lambda u: u.reflection_subtype if u.main == "reflection" else None,
+        ("complex", "simple"),
     ),
     "input": (
         lambda u: u.input_subtype if u.main == "therapist_input" else None,

@@ -58,7 +58,7 @@ def detector(minilm: MiniLMEmbedder) -> TechniqueDetector:
 
 def test_shipped_weights_load_and_are_small() -> None:
     model = TechniqueModel.load(WEIGHTS_DIR)
-    assert set(model.heads) == {"main", "question", "input", "client"}
+    assert set(model.heads) == {"main", "question", "reflection", "input", "client"}
     assert model.heads["main"].classes == ("question", "reflection", "therapist_input", "other")
     # The shipped heads read no future context, so live and whole-transcript labels agree.
     assert all("next_client" not in model.inputs(h) for h in model.heads)
@@ -69,7 +69,7 @@ def test_shipped_weights_load_and_are_small() -> None:
 
 def test_int8_heads_are_shipped_for_the_int8_embedder() -> None:
     model = TechniqueModel.load(weights_dir_for("all-MiniLM-L6-v2-int8"))
-    assert set(model.heads) == {"main", "question", "input", "client"}
+    assert set(model.heads) == {"main", "question", "reflection", "input", "client"}
     assert model.metadata["embedder"] == "all-MiniLM-L6-v2-int8"
     assert weights_dir_for("all-MiniLM-L6-v2") == weights_dir_for(None) == WEIGHTS_DIR
 
@@ -181,6 +181,7 @@ def test_transcript_head_reads_the_next_client_turn() -> None:
     transcript_weight[2 * dim : 3 * dim, 0] = 1000.0 * embedder.embed(["yes it is"])[0]
     pairs = {
         "question": ("closed", "open"),
+        "reflection": ("complex", "simple"),
         "input": ("advice", "information"),
     }
     model = TechniqueModel(
