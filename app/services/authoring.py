@@ -234,7 +234,7 @@ class AuthoringService:
     def scenario_yaml(self, actor: Principal, scenario_id: str, version: int | None = None) -> str:
         """The stored YAML of a scenario version (the newest by default)."""
         actor.require(Action.AUTHOR_CONTENT)
-        return self._yaml(ScenarioVersion, ScenarioVersion.scenario_id, scenario_id, version)
+        return self._content.export_scenario(actor, scenario_id, version)
 
     def set_published(self, actor: Principal, scenario_id: str, published: bool) -> None:
         """Show a scenario to learners, or hide it (sessions and history stay)."""
@@ -288,7 +288,7 @@ class AuthoringService:
     def rubric_yaml(self, actor: Principal, rubric_id: str, version: int | None = None) -> str:
         """The stored YAML of a rubric version (the newest by default)."""
         actor.require(Action.AUTHOR_CONTENT)
-        return self._yaml(RubricVersion, RubricVersion.rubric_id, rubric_id, version)
+        return self._content.export_rubric(actor, rubric_id, version)
 
     def sample_sessions(self, actor: Principal, limit: int = 50) -> list[SessionChoice]:
         """Ended sessions of learners in the caller's cohorts, newest first."""
@@ -366,16 +366,6 @@ class AuthoringService:
         if not rows:
             raise NotFound(missing)
         return rows
-
-    def _yaml(self, model: Any, key: Any, content_id: str, version: int | None) -> str:
-        query = select(model.yaml_text).where(key == content_id)
-        if version is not None:
-            query = query.where(model.version == version)
-        with self._db.session() as s:
-            text = s.scalar(query.order_by(model.version.desc()).limit(1))
-        if text is None:
-            raise NotFound(f"No '{content_id}'" + (f" version {version}." if version else "."))
-        return str(text)
 
 
 def _with_version(text: str, version: int) -> str:

@@ -186,17 +186,18 @@ class ContentService:
             )
         return content.id, content.version
 
-    def _export(self, kind: _Kind, actor: Principal, content_id: str) -> str:
+    def _export(self, kind: _Kind, actor: Principal, content_id: str, version: int | None) -> str:
         actor.require(Action.AUTHOR_CONTENT)
+        query = select(kind.version.yaml_text).where(
+            getattr(kind.version, kind.owner) == content_id
+        )
+        if version is not None:
+            query = query.where(kind.version.version == version)
         with self._db.session() as s:
-            text = s.scalar(
-                select(kind.version.yaml_text)
-                .where(getattr(kind.version, kind.owner) == content_id)
-                .order_by(kind.version.version.desc())
-                .limit(1)
-            )
+            text = s.scalar(query.order_by(kind.version.version.desc()).limit(1))
         if text is None:
-            raise NotFound(f"No {kind.label} '{content_id}'.")
+            which = f" version {version}" if version is not None else ""
+            raise NotFound(f"No {kind.label} '{content_id}'{which}.")
         return text
 
     # -- scenarios ---------------------------------------------------------------------------
@@ -269,9 +270,11 @@ class ContentService:
         """Validate and store a scenario file as a new version (facilitators)."""
         return self._import(_SCENARIOS, actor, text, file)
 
-    def export_scenario(self, actor: Principal, scenario_id: str) -> str:
-        """The newest stored YAML of a scenario, hidden layers included (facilitators)."""
-        return self._export(_SCENARIOS, actor, scenario_id)
+    def export_scenario(
+        self, actor: Principal, scenario_id: str, version: int | None = None
+    ) -> str:
+        """A stored scenario's YAML, hidden layers included (newest by default; facilitators)."""
+        return self._export(_SCENARIOS, actor, scenario_id, version)
 
     def all_scenarios(self, actor: Principal) -> list[Scenario]:
         """Every scenario at its latest version, full content (facilitators)."""
@@ -284,9 +287,9 @@ class ContentService:
         """Validate and store a rubric file as a new version (facilitators)."""
         return self._import(_RUBRICS, actor, text, file)
 
-    def export_rubric(self, actor: Principal, rubric_id: str) -> str:
-        """The newest stored YAML of a rubric (facilitators)."""
-        return self._export(_RUBRICS, actor, rubric_id)
+    def export_rubric(self, actor: Principal, rubric_id: str, version: int | None = None) -> str:
+        """A stored rubric's YAML (the newest version by default; facilitators)."""
+        return self._export(_RUBRICS, actor, rubric_id, version)
 
     def list_rubrics(self) -> list[RubricCard]:
         """Every rubric at its newest version."""
