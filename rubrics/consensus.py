@@ -1,4 +1,4 @@
-"""Agreement on the utterances many experts labelled: the detector and the experts themselves.
+"""Agreement measures: per-class scores, and agreement on the utterances many experts labelled.
 
 Most AnnoMI utterances carry one annotator's label, and experts disagree with each other, so a
 score against single labels mixes the detector's errors with the annotator's.  On utterances that
@@ -19,6 +19,17 @@ Key = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
+class ClassScores:
+    """Precision, recall and F1 of one class over a set of utterances."""
+
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True, slots=True)
 class ConsensusAgreement:
     """Macro-F1 on the multiply annotated utterances (all figures over the same utterances)."""
 
@@ -32,6 +43,22 @@ class ConsensusAgreement:
     detector_vs_expert: float  # the detector against each single expert, averaged
 
 
+def class_scores(
+    gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]
+) -> list[ClassScores]:
+    """Per-class precision/recall/F1 (0 where undefined)."""
+    g, p = np.asarray(gold), np.asarray(pred)
+    out = []
+    for label in labels:
+        tp = int(np.sum((g == label) & (p == label)))
+        n_pred, n_gold = int(np.sum(p == label)), int(np.sum(g == label))
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / n_gold if n_gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out.append(ClassScores(label, precision, recall, f1, n_gold))
+    return out
+
+
 def majority(votes: Sequence[str]) -> str:
     """The most frequent label; ties go to the alphabetically first (deterministic)."""
     counts = Counter(votes)
@@ -41,13 +68,7 @@ def majority(votes: Sequence[str]) -> str:
 
 def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> float:
     """Unweighted mean of the per-class F1 (0 for a class never seen nor predicted)."""
-    g, p = np.asarray(gold), np.asarray(pred)
-    scores = []
-    for label in labels:
-        tp = np.sum((g == label) & (p == label))
-        denominator = np.sum(g == label) + np.sum(p == label)
-        scores.append(2 * tp / denominator if denominator else 0.0)
-    return float(np.mean(scores))
+    return float(np.mean([s.f1 for s in class_scores(gold, pred, labels)]))
 
 
 def consensus_agreement(

@@ -19,7 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rubrics.consensus import ConsensusAgreement, consensus_agreement
+from rubrics.consensus import (
+    ClassScores,
+    ConsensusAgreement,
+    class_scores,
+    consensus_agreement,
+    macro_f1,
+)
 from rubrics.detection_annomi import (
     MAIN_BEHAVIOURS,
     TALK_TYPES,
@@ -61,17 +67,6 @@ _GOLD_TECHNIQUE: dict[tuple[str, str | None], Technique] = {
 def behaviour(technique: Technique) -> str:
     """Map a CoachLab technique to AnnoMI's main therapist behaviour (data README mapping)."""
     return _BEHAVIOUR.get(technique, "other")
-
-
-@dataclass(frozen=True, slots=True)
-class ClassScores:
-    """Precision, recall and F1 of one class over held-out utterances."""
-
-    label: str
-    precision: float
-    recall: float
-    f1: float
-    support: int
 
 
 @dataclass(frozen=True)
@@ -210,22 +205,6 @@ def stratified_folds(
     return groups
 
 
-def class_scores(
-    gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]
-) -> list[ClassScores]:
-    """Per-class precision/recall/F1 (0 where undefined)."""
-    g, p = np.asarray(gold), np.asarray(pred)
-    out = []
-    for label in labels:
-        tp = int(np.sum((g == label) & (p == label)))
-        n_pred, n_gold = int(np.sum(p == label)), int(np.sum(g == label))
-        precision = tp / n_pred if n_pred else 0.0
-        recall = tp / n_gold if n_gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        out.append(ClassScores(label, precision, recall, f1, n_gold))
-    return out
-
-
 def auroc(scores: Sequence[float], positive: Sequence[bool]) -> float:
     """Area under the ROC curve (ties count half); 0.5 if a class is missing."""
     s, y = np.asarray(scores, dtype=float), np.asarray(positive, dtype=bool)
@@ -338,22 +317,16 @@ def evaluate_annomi(
         per_class=tuple(per_class),
         macro_f1=float(np.mean([s.f1 for s in per_class])),
         accuracy=float(np.mean(np.asarray(gold) == np.asarray(pred))),
-        live_macro_f1=float(
-            np.mean([s.f1 for s in class_scores(gold, pred_live, MAIN_BEHAVIOURS)])
-        ),
+        live_macro_f1=float(macro_f1(gold, pred_live, MAIN_BEHAVIOURS)),
         live_session_auroc=auroc([s[2] for s in session_scores.values()], high),
-        rules_only_macro_f1=float(
-            np.mean([s.f1 for s in class_scores(gold, pred_rules, MAIN_BEHAVIOURS)])
-        ),
+        rules_only_macro_f1=float(macro_f1(gold, pred_rules, MAIN_BEHAVIOURS)),
         open_closed_accuracy=_accuracy(sub_pairs["question"]),
         open_closed_n=len(sub_pairs["question"]),
         simple_complex_accuracy=_accuracy(sub_pairs["reflection"]),
         simple_complex_n=len(sub_pairs["reflection"]),
         session_auroc=auroc([s[0] for s in session_scores.values()], high),
         session_auroc_gold_labels=auroc([s[1] for s in session_scores.values()], high),
-        talk_type_macro_f1=float(
-            np.mean([s.f1 for s in class_scores(talk_gold, talk_pred, TALK_TYPES)])
-        ),
+        talk_type_macro_f1=float(macro_f1(talk_gold, talk_pred, TALK_TYPES)),
         seconds=time.perf_counter() - start,
         speech_style=speech_style,
         consensus=consensus_agreement(predicted, load_annotator_votes(data_dir), MAIN_BEHAVIOURS),

@@ -44,7 +44,7 @@ class _Kind:
     record: type[ScenarioRecord] | type[RubricRecord]
     version: type[ScenarioVersion] | type[RubricVersion]
     owner: str  # the version table's column naming its record
-    title: str  # the record's display-name column
+    title: str  # the display-name column, named as on the parsed model
     parse: Callable[[str, str], Any]
 
 
@@ -151,7 +151,7 @@ class ContentService:
         created_by: int | None,
     ) -> bool:
         """Add ``content`` as a new version (creating its record); False if that version exists."""
-        title = content.title if isinstance(content, Scenario) else content.name
+        title = getattr(content, kind.title)  # Scenario.title, Rubric.name
         owner = getattr(kind.version, kind.owner)
         with self._db.session() as s:
             record = s.get(kind.record, content.id)
