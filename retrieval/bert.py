@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,14 +144,14 @@ def _layer_norm(x: Array, norm: tuple[Array, Array], eps: float) -> Array:
     return centred
 
 
-class MeanPooling:
+class MeanPooling(ABC):
     """Mean-pooled outputs for any encoder with ``hidden_states`` (float32 or int8)."""
 
+    @abstractmethod
     def hidden_states(
         self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
     ) -> list[Array]:
         """Token states after the embeddings and after each layer, each (batch, length, hidden)."""
-        raise NotImplementedError
 
     def mean_pooled(
         self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]

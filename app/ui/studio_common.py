@@ -48,7 +48,7 @@ def choose_draft(
 
 
 def save_button(kind: str, text: str, issues: Sequence[Any], save: Save) -> None:
-    """ "Save new version" (disabled while the draft has issues); reopens the saved item."""
+    """The save button (disabled while the draft has issues); reopens the saved item."""
     if st.button("Save new version", key=f"save-{kind}", disabled=bool(issues)):
         try:
             content_id, version = save(text)
