@@ -35,6 +35,7 @@ from app.services.library import ImportItem
 from app.services.principal import Principal, Role
 from app.settings import Settings
 from app.storage.models import LibraryExchange
+from retrieval.factory import OFFLINE_KINDS
 from retrieval.library_index import LibraryIndex
 from rubrics.labels import TECHNIQUES
 
@@ -128,9 +129,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ingest", type=int, default=200)
     parser.add_argument("--base", type=int, default=400, help="real MiniLM vectors to vary")
-    parser.add_argument(
-        "--embedder", default="minilm", choices=["minilm", "minilm-int8", "hashing"]
-    )
+    parser.add_argument("--embedder", default="minilm", choices=OFFLINE_KINDS)
     args = parser.parse_args()
     rng = random.Random(7)
     data = Path(tempfile.mkdtemp(prefix="library-bench-"))

@@ -6,11 +6,13 @@ What must stay true: this is the only place that maps a setting to an Embedder c
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from retrieval.embedder import Embedder
 
 EmbedderKind = Literal["minilm", "minilm-int8", "hashing", "openai"]
+# the kinds that run on this machine alone (command-line choices of training and benchmarks)
+OFFLINE_KINDS: tuple[str, ...] = tuple(k for k in get_args(EmbedderKind) if k != "openai")
 
 
 def build_embedder(

@@ -367,12 +367,12 @@ def _accuracy(pairs: list[tuple[str, str]]) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the cross-validated report for a data directory."""
+    from retrieval.factory import OFFLINE_KINDS
+
     parser = argparse.ArgumentParser(prog="python -m rubrics.evaluation", description=__doc__)
     parser.add_argument("data_dir", type=Path, nargs="?", default=default_data_dir())
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument(
-        "--embedder", choices=("minilm", "minilm-int8", "hashing"), default="minilm"
-    )
+    parser.add_argument("--embedder", choices=OFFLINE_KINDS, default="minilm")
     parser.add_argument("--speech-style", action="store_true", help="unpunctuated held-out text")
     parser.add_argument(
         "--transcript-head",

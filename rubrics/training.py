@@ -274,6 +274,8 @@ def make_embedder(name: str) -> SentenceEmbedder:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: train on a data directory and write weights to ``--out``."""
+    from retrieval.factory import OFFLINE_KINDS
+
     parser = argparse.ArgumentParser(prog="python -m rubrics.training", description=__doc__)
     parser.add_argument("data_dir", type=Path, nargs="?", default=default_data_dir())
     parser.add_argument(
@@ -282,9 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--c", type=float, default=None, help="one inverse L2 strength for all heads"
     )
-    parser.add_argument(
-        "--embedder", choices=("minilm", "minilm-int8", "hashing"), default="minilm"
-    )
+    parser.add_argument("--embedder", choices=OFFLINE_KINDS, default="minilm")
     parser.add_argument(
         "--transcript-head",
         action="store_true",
