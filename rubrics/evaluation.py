@@ -42,7 +42,7 @@ from rubrics.embedding import SentenceEmbedder
 from rubrics.features import TURN_LAYERS
 from rubrics.labels import ClientLabels, CoachLabels, Technique
 from rubrics.mi_score import mi_consistency_score
-from rubrics.training import make_embedder, train_model, training_texts
+from rubrics.training import embedder_choices, make_embedder, train_model, training_texts
 from rubrics.transcript import Turn
 
 _BEHAVIOUR: dict[Technique, str] = {
@@ -367,12 +367,11 @@ def _accuracy(pairs: list[tuple[str, str]]) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the cross-validated report for a data directory."""
-    from retrieval.factory import OFFLINE_KINDS
 
     parser = argparse.ArgumentParser(prog="python -m rubrics.evaluation", description=__doc__)
     parser.add_argument("data_dir", type=Path, nargs="?", default=default_data_dir())
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--embedder", choices=OFFLINE_KINDS, default="minilm")
+    parser.add_argument("--embedder", choices=embedder_choices(), default="minilm")
     parser.add_argument("--speech-style", action="store_true", help="unpunctuated held-out text")
     parser.add_argument(
         "--transcript-head",

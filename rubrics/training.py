@@ -264,6 +264,13 @@ def train_model(
     return TechniqueModel(heads=heads, metadata=meta)
 
 
+def embedder_choices() -> tuple[str, ...]:
+    """The embedders heads can be trained and evaluated with (those that run offline)."""
+    from retrieval.factory import OFFLINE_KINDS
+
+    return OFFLINE_KINDS
+
+
 def make_embedder(name: str) -> SentenceEmbedder:
     """Build the embedder the heads are trained with ("minilm", "minilm-int8", or "hashing" for
     quick runs), as the app's factory builds it."""
@@ -274,7 +281,6 @@ def make_embedder(name: str) -> SentenceEmbedder:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: train on a data directory and write weights to ``--out``."""
-    from retrieval.factory import OFFLINE_KINDS
 
     parser = argparse.ArgumentParser(prog="python -m rubrics.training", description=__doc__)
     parser.add_argument("data_dir", type=Path, nargs="?", default=default_data_dir())
@@ -284,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--c", type=float, default=None, help="one inverse L2 strength for all heads"
     )
-    parser.add_argument("--embedder", choices=OFFLINE_KINDS, default="minilm")
+    parser.add_argument("--embedder", choices=embedder_choices(), default="minilm")
     parser.add_argument(
         "--transcript-head",
         action="store_true",
