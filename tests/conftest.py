@@ -12,11 +12,9 @@ from app.services.principal import Principal, Role
 from app.settings import Settings
 from retrieval.minilm import MiniLMEmbedder
 from tests.builders import make_user
+from tests.support.annomi import ANNOMI_SKIP_REASON
 from tests.support.chroma_server import running_chroma_server
 from tests.support.databases import database_name, fresh_pg_database, require_pg
-
-REPO = Path(__file__).resolve().parents[1]
-ANNOMI_DIR = REPO.parent / "shared" / "data" / "annomi-dev"
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +84,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """One ``chroma run`` server on loopback for the run; tests use their own collections."""
     with running_chroma_server(tmp_path_factory.mktemp("chroma-server")) as port:
         yield port
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests skipped for want of the AnnoMI data, and how to point them at it."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    missing = [r for r in skipped if ANNOMI_SKIP_REASON in str(getattr(r, "longrepr", ""))]
+    if missing:
+        terminalreporter.write_line(
+            f"{len(missing)} tests skipped: {ANNOMI_SKIP_REASON}", yellow=True, bold=True
+        )

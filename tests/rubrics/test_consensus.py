@@ -6,7 +6,7 @@ import pytest
 
 from rubrics.consensus import consensus_agreement, macro_f1, majority
 from rubrics.detection_annomi import MAIN_BEHAVIOURS, load_annotator_votes
-from tests.rubrics.test_evaluation import ANNOMI_DIR, needs_annomi
+from tests.support.annomi import ANNOMI_DIR, needs_annomi
 
 LABELS = ("a", "b")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,7 @@ from rubrics.evaluation import auroc, behaviour, class_scores, evaluate_annomi, 
 from rubrics.labels import ClientLabels, CoachLabels, Technique
 from rubrics.mi_score import mi_consistency_score, mi_profile
 from rubrics.training import train_model, training_texts
-
-ANNOMI_DIR = Path(
-    os.environ.get(
-        "COACHLAB_ANNOMI_DIR",
-        Path(__file__).resolve().parents[3] / "shared" / "data" / "annomi-dev",
-    )
-)
-needs_annomi = pytest.mark.skipif(
-    not (ANNOMI_DIR / "AnnoMI-simple.csv").is_file(),
-    reason=f"AnnoMI dev data not found at {ANNOMI_DIR} (set COACHLAB_ANNOMI_DIR)",
-)
+from tests.support.annomi import ANNOMI_DIR, needs_annomi
 
 
 def _coach(*primaries: Technique) -> list[CoachLabels | ClientLabels]:

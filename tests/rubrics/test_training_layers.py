@@ -14,7 +14,7 @@ from rubrics.detector import TechniqueDetector
 from rubrics.features import COACH_HAND_FEATURES, TURN_LAYERS
 from rubrics.training import train_model, training_texts
 from rubrics.transcript import Turn
-from tests.rubrics.test_evaluation import ANNOMI_DIR, needs_annomi
+from tests.support.annomi import ANNOMI_DIR, needs_annomi
 
 
 class LayeredHashing:
