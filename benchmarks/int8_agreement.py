@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
+from machine import describe
 
 from retrieval.minilm import MiniLMEmbedder, Precision
 
@@ -39,7 +39,7 @@ def main() -> None:
     queries = [client[i] for i in rng.permutation(len(client))[: args.queries]]
 
     vectors = {}
-    print(f"machine: {platform.machine()}, python {platform.python_version()}, one thread")
+    print(f"machine: {describe()}; one thread")
     for precision in PRECISIONS:
         embedder = MiniLMEmbedder(precision=precision, threads=1, cache_size=0)
         embedder.load()

@@ -6,8 +6,11 @@ It builds all-MiniLM-L6-v2 with ``retrieval.int8_bert.GraphBuilder`` in float32 
 variants (which linear maps are int8, with or without SmoothQuant), and reports, on one thread,
 texts per second and the cosine of each variant's sentence vector to the numpy float32
 embedder's, over AnnoMI utterances (SmoothQuant calibrated on the first 400, measured on 512
-others). The shipped ``minilm-int8`` embedder is the "all six maps + SmoothQuant 0.7" row,
-calibrated on built-in lines instead. Figures: docs/library.md ("An int8 encoder").
+others). Each int8 variant is built with signed weights and with unsigned ones (see
+``retrieval.int8_bert``: signed weights saturate on CPUs without VNNI). The shipped
+``minilm-int8`` embedder is the "all six maps + SmoothQuant 0.7" row in the CPU's format (the
+first line printed says which), calibrated on built-in lines instead. Figures: docs/library.md
+("An int8 encoder") and docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from machine import describe
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
@@ -26,6 +30,7 @@ from retrieval.bert import BertConfig
 from retrieval.int8_bert import (
     ALL_MAPS,
     GraphBuilder,
+    WeightFormat,
     activation_ranges,
     make_session,
     padded_batch,
@@ -72,20 +77,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     reference = embedder.embed(measured)
     rate = len(measured) / (time.perf_counter() - start)
+    print(f"machine: {describe()}; one thread")
     print(f"numpy float32 (the default embedder): {rate:.0f} texts/s")
     batches = _batches(tokenizer, measured)
     variants: list[tuple[str, GraphBuilder]] = [
-        ("onnxruntime float32", GraphBuilder(config, weights)),
-        ("int8, all six maps", GraphBuilder(config, weights, quantised=ALL_MAPS)),
-        (
-            "int8, all six maps + SmoothQuant 0.7",
-            GraphBuilder(config, weights, quantised=ALL_MAPS, ranges=ranges, smoothing=0.7),
-        ),
-        (
-            "int8 + SmoothQuant 0.8, feed-forward output in float32",
-            GraphBuilder(config, weights, quantised=ALL_MAPS[:-1], ranges=ranges, smoothing=0.8),
-        ),
+        ("onnxruntime float32", GraphBuilder(config, weights))
     ]
+    formats: tuple[WeightFormat, ...] = ("signed", "unsigned")
+    for form in formats:
+        variants += [
+            (
+                f"int8 ({form} weights), all six maps",
+                GraphBuilder(config, weights, quantised=ALL_MAPS, weights_format=form),
+            ),
+            (
+                f"int8 ({form} weights), all six maps + SmoothQuant 0.7",
+                GraphBuilder(
+                    config,
+                    weights,
+                    quantised=ALL_MAPS,
+                    ranges=ranges,
+                    smoothing=0.7,
+                    weights_format=form,
+                ),
+            ),
+            (
+                f"int8 ({form} weights) + SmoothQuant 0.8, feed-forward output in float32",
+                GraphBuilder(
+                    config,
+                    weights,
+                    quantised=ALL_MAPS[:-1],
+                    ranges=ranges,
+                    smoothing=0.8,
+                    weights_format=form,
+                ),
+            ),
+        ]
     for label, builder in variants:
         session = make_session(builder.build())
         vectors = np.zeros_like(reference)

@@ -18,8 +18,6 @@ store standing in for Chroma, which is not on the query path.  Ingestion uses re
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import tempfile
@@ -28,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from machine import describe
 from sqlalchemy import insert
 
 from app.bootstrap import build_services, make_library_index
@@ -216,10 +215,7 @@ def main() -> None:
     t_ingest = time.perf_counter() - t0
 
     everything = [x for values in latencies.values() for x in values]
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"python {platform.python_version()}, embedder {embedder.name}"
-    )
+    print(f"machine: {describe()}, embedder {embedder.name}")
     print(
         f"library: {args.n} exchanges; start-up load {t_warm:.1f} s; "
         f"{args.base} base vectors embedded in {t_base:.1f} s"

@@ -1,7 +1,9 @@
 """Pick the embedder implementation from settings.
 
 What must stay true: this is the only place that maps a setting to an Embedder class, and
-"hashing" always works offline with no model files.
+"hashing" always works offline with no model files.  ``minilm-int8`` loads at once, so a CPU on
+which it would not be faithful refuses at start-up (``EmbedderUnavailable``), not at a learner's
+first turn.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ def build_embedder(
         case "minilm-int8":
             from retrieval.minilm import MiniLMEmbedder
 
-            return MiniLMEmbedder(threads=threads, precision="int8")
+            int8 = MiniLMEmbedder(threads=threads, precision="int8")
+            int8.load()
+            return int8
         case "hashing":
             from retrieval.hashing import HashingEmbedder
 

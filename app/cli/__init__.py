@@ -19,6 +19,7 @@ from app.cli import (
 )
 from app.cli.context import CliContext, CliError
 from app.services.errors import ServiceError
+from retrieval.embedder import EmbedderUnavailable
 from rubrics.yaml_source import ContentError
 
 MODULES = (
@@ -57,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, ServiceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except EmbedderUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     finally:

@@ -16,6 +16,7 @@ from app.bootstrap import Services, build_services
 from app.services.errors import NotFound
 from app.services.principal import Principal
 from app.settings import Settings, settings_from_mapping
+from retrieval.embedder import EmbedderUnavailable
 
 AUTH_PARAM = "auth"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -37,9 +38,18 @@ def _services_for(settings_json: str) -> Services:
 
 
 def get_services() -> Services:
-    """The services for the current configuration (built once per configuration)."""
+    """The services for the current configuration (built once per configuration).
+
+    A configured engine that cannot run here (``EmbedderUnavailable``: a missing model package,
+    an int8 embedder this CPU cannot run faithfully) stops the app with its one-line reason.
+    """
     settings = settings_from_mapping(_secrets())
-    return _services_for(settings.to_portable_json())
+    try:
+        return _services_for(settings.to_portable_json())
+    except EmbedderUnavailable as exc:
+        st.error(f"CoachLab cannot start with this configuration: {exc}")
+        st.stop()
+        raise  # st.stop() raises; this line only tells type checkers the function ends here
 
 
 def plain(text: str) -> str:

@@ -1,5 +1,8 @@
-"""The int8 MiniLM (onnxruntime): close to the float32 vectors, deterministic, thread-safe, and
-the detector uses its own heads with it."""
+"""The int8 MiniLM (onnxruntime): close to the float32 vectors on every kind of CPU, deterministic,
+thread-safe, and the detector uses its own heads with it.
+
+The CPU probe is injected (``CpuFeatures``), so the VNNI and the non-VNNI paths both run here,
+whatever this machine's CPU is, and no outcome depends on it."""
 
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ import pytest
 
 from retrieval.embedder import EmbedderUnavailable
 from retrieval.factory import build_embedder
-from retrieval.int8_bert import has_int8_dot_product
-from retrieval.minilm import MiniLMEmbedder
+from retrieval.int8_bert import CpuFeatures, Fidelity, Int8BertEncoder, has_int8_dot_product
+from retrieval.minilm import MiniLMEmbedder, find_bundled_model_dir
 from rubrics.detector import TechniqueDetector
 
 # not the calibration sentences (retrieval.int8_bert.CALIBRATION)
@@ -33,13 +36,13 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def int8() -> MiniLMEmbedder:
-    return MiniLMEmbedder(precision="int8", cache_size=0, threads=1)
+def int8(minilm_int8: MiniLMEmbedder) -> MiniLMEmbedder:
+    return minilm_int8  # built for this machine's CPU, as the app builds it
 
 
 @pytest.fixture(scope="module")
-def float32() -> MiniLMEmbedder:
-    return MiniLMEmbedder(cache_size=0, threads=1)
+def float32(minilm: MiniLMEmbedder) -> MiniLMEmbedder:
+    return minilm
 
 
 def test_vectors_stay_close_to_the_float32_ones(
@@ -50,6 +53,43 @@ def test_vectors_stay_close_to_the_float32_ones(
     assert cosine.mean() >= 0.98 and cosine.min() >= 0.95
     np.testing.assert_allclose(np.linalg.norm(quantised, axis=1), 1.0, atol=1e-5)
     assert (int8.name, int8.dimension) == ("all-MiniLM-L6-v2-int8", 384)
+
+
+@pytest.mark.parametrize("vnni", [True, False], ids=["vnni", "no-vnni"])
+def test_every_kind_of_cpu_gets_faithful_vectors(
+    vnni: bool | None, float32: MiniLMEmbedder
+) -> None:
+    # Told it has VNNI, a CPU without it builds signed weights first, fails the load-time check
+    # and falls back to unsigned ones; a CPU with it keeps the signed graph. Either way the
+    # vectors that come out are close to float32's.
+    embedder = MiniLMEmbedder(precision="int8", cache_size=0, threads=1, cpu=CpuFeatures(vnni))
+    cosine = np.sum(embedder.embed(TEXTS) * float32.embed(TEXTS), axis=1)
+    assert cosine.mean() >= 0.98 and cosine.min() >= 0.95
+
+
+def test_the_weight_format_follows_the_cpu() -> None:
+    assert CpuFeatures(int8_dot_product=True).weight_format == "signed"
+    assert CpuFeatures(int8_dot_product=False).weight_format == "unsigned"
+    assert CpuFeatures(int8_dot_product=None).weight_format == "unsigned"
+
+
+def test_a_cpu_with_vnni_keeps_the_signed_graph_when_it_passes_the_check() -> None:
+    # a bar every graph clears: only the choice is under test, not this host's kernels
+    anything = Fidelity(mean=-1.0, minimum=-1.0)
+    encoder = Int8BertEncoder.load(
+        find_bundled_model_dir(), cpu=CpuFeatures(True), fidelity=anything
+    )
+    assert encoder.weight_format == "signed"
+
+
+def test_an_unfaithful_graph_refuses_to_load_and_names_the_safe_setting() -> None:
+    impossible = Fidelity(mean=1.01, minimum=1.01)
+    with pytest.raises(EmbedderUnavailable) as refused:
+        Int8BertEncoder.load(find_bundled_model_dir(), cpu=CpuFeatures(True), fidelity=impossible)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "COACHLAB_EMBEDDER=minilm-int8" in message and "set COACHLAB_EMBEDDER=minilm" in message
+    assert "signed" in message and "unsigned" in message  # both formats were tried
 
 
 def test_layer_states_come_from_the_same_pass(int8: MiniLMEmbedder) -> None:
@@ -99,6 +139,7 @@ def test_the_cpu_check_reads_the_flags(tmp_path: Path) -> None:
     assert has_int8_dot_product(without) is False
     assert has_int8_dot_product(arm) is True
     assert has_int8_dot_product(tmp_path / "missing") is None
+    assert CpuFeatures.detect(without) == CpuFeatures(int8_dot_product=False)
 
 
 def test_the_graph_builder_refuses_an_unknown_map() -> None:
