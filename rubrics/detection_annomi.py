@@ -43,6 +43,7 @@ class AnnomiUtterance:
     reflection_subtype: str | None
     input_subtype: str | None
     next_client: str | None = None  # first client turn after a coach turn (transcript context)
+    kind: str | None = None  # typed gold only: affirmation/permission/structuring/other
 
 
 def default_data_dir() -> Path:

@@ -8,6 +8,7 @@ only arbitrates the turns these rules leave ambiguous (see ``detector.py``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rubrics import detection_patterns as pat
@@ -23,6 +24,9 @@ from rubrics.labels import GrowStage, Technique, TurnFlag
 
 _GROW_ORDER: tuple[GrowStage, ...] = ("will", "options", "goal", "reality")
 _SUMMARY_MIN_WORDS = 45
+# a list longer than this is a monologue (often the coach's own input), not a summary
+_SUMMARY_MAX_WORDS = 70
+_TRAILING_QUESTION_MAX_WORDS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,23 @@ class CoachCues:
     overlap: float
     flags: tuple[TurnFlag, ...]
     grow_stage: GrowStage | None
+    directive: bool = False  # tells the client what to do or feel (reassurance included)
+    reassurance: bool = False
+    suggestion_question: bool = False  # "Have you tried…?": a closed question carrying advice
+    check_question: bool = False  # the turn ends by checking it was understood
+    coach_self: bool = False  # a statement about the coach ("When I…", "I had…")
+    small_talk: bool = False  # "No worries, carry on", "Lovely, thanks": social, not coaching
+
+    @property
+    def genuine_questions(self) -> tuple[Question, ...]:
+        """Questions that ask something: not a closing check on a statement, not a statement
+        typed with a question mark."""
+        asked = self.questions
+        if self.check_question and asked:
+            last = asked[-1].sentence
+            if last > 0 or asked[-1].start > 2:  # words before the check: it checks them
+                asked = tuple(q for q in asked if q.sentence != last)
+        return tuple(q for q in asked if not _declarative(q))
 
     @property
     def question_kinds(self) -> tuple[str, ...]:
@@ -62,15 +83,81 @@ def _clause_heads(text: str) -> list[str]:
     return heads
 
 
-def _imperative(heads: list[str], asked_heads: set[str]) -> bool:
-    for head in heads:
-        first = head.split(" ", 1)[0]
-        if head in asked_heads or first not in pat.IMPERATIVE_VERBS:
+def _imperative(text: str, asked: set[int]) -> bool:
+    """A clause that opens with a bare verb telling the client what to do ("Send it today").
+
+    Sentences that ask a real question, plan the session ("Let's start with…, then go
+    through…") or list what the client said ("So you're going to book it, ask Omar…") hold no
+    imperatives; in other sentences every clause start counts ("That sounds rough – go home").
+    """
+    for index, sentence in enumerate(sentences(text)):
+        if index in asked:
             continue
-        if head.startswith(("tell me", "talk me", "walk me", "give me", "let me")):
+        words = sentence.words
+        first = skip_fillers(words, 0)
+        opening = " ".join(words[first:])
+        if opening.startswith(("let's", "let us")) or pat.STRUCTURING.search(opening):
             continue
-        return True
+        subject_first = first < len(words) and words[first] in _SUBJECT_OPENERS
+        for start in sentence.clause_starts:
+            i = skip_fillers(words, start)
+            if i >= len(words) or (subject_first and i > first):
+                continue
+            head = " ".join(words[i:])
+            if _NEGATIVE_IMPERATIVE.match(head):
+                return True  # "Don't run on it till…", "Never send it late."
+            if words[i] not in pat.IMPERATIVE_VERBS or head.startswith(_NOT_DIRECTIVE):
+                continue
+            return True
     return False
+
+
+_SUBJECT_OPENERS = frozenset(
+    ["you", "you're", "you've", "you'll", "your", "there", "there's", "we", "we're", "it", "it's"]
+)
+_NEGATIVE_IMPERATIVE = re.compile(
+    r"(don'?t|do not|never) (?!you\b|we\b|i\b|they\b|know\b|think\b|mean\b|get me\b)[a-z]+"
+)
+_NOT_DIRECTIVE = ("tell me", "talk me", "walk me", "give me", "let me", "say more", "do you")
+
+
+# A directive under a reflecting verb reports the client's own pressure ("you feel you have to…",
+# "part of you thinks you should…"): it is a reflection, not advice.
+_REPORTED = re.compile(
+    r"\b(feel|feels|felt|feeling|think|thinks|thought|believe|believes|sounds like|sound like|"
+    r"seems like|seem|seems|saying|said|say|worry|worried|afraid|scared|like|know|knew|told|"
+    r"tell yourself|expected|expect|wish|hear|hearing|suspect|wonder|assume|guess) (that )?$"
+)
+
+
+def _directive(text: str, asked: set[int]) -> bool:
+    """Advice by its wording: not when the phrase reports what the client feels ("you feel you
+    have to…"), nor inside a real question ("What would you need to learn?") unless the question
+    is a directive in disguise ("Why don't you…?", "Wouldn't it be better to…?")."""
+    for index, sentence in enumerate(sentences(text)):
+        chunk = " ".join(sentence.words)
+        if index in asked:
+            if pat.DIRECTIVE_QUESTION.search(chunk):
+                return True
+            continue
+        for match in pat.ADVICE.finditer(chunk):
+            before = chunk[max(0, match.start() - 40) : match.start()]
+            if not _REPORTED.search(before):
+                return True
+    return False
+
+
+def _coach_self(heads: list[str]) -> bool:
+    """The turn opens with the coach as its subject ("When I moved…", "I had that too")."""
+    first = heads[0] if heads else ""
+    return bool(pat.COACH_SELF.match(first))
+
+
+def _enumeration(text: str) -> int:
+    """How many list items a statement strings together ("the deadline, Sam off, and no sleep")."""
+    body = pat.CHECK_QUESTION.sub("", normalise(text))
+    parts = [p for p in re.split(r",|;|:|\band (?:now |then |also )?|\bplus\b", body) if p.strip()]
+    return sum(len(p.split()) >= 2 for p in parts)
 
 
 def _flags(norm: str, questions: tuple[Question, ...], n_words: int) -> tuple[TurnFlag, ...]:
@@ -105,19 +192,59 @@ def read_cues(text: str, previous_client: str | None = None) -> CoachCues:
     tokens = norm.replace(",", " ").replace(".", " ").replace("?", " ").replace("!", " ").split()
     questions = tuple(find_questions(text))
     heads = _clause_heads(text)
-    asked = {" ".join(s.words[skip_fillers(s.words, 0) :]) for s in sentences(text) if s.asked}
+    # sentences holding a real question (one its form announces, not only a question mark)
+    real = {q.sentence for q in questions if not q.mark_only}
     first_head = heads[0] if heads else ""
     backchannel = (
         bool(tokens)
         and len(tokens) <= 4
         and all(t.strip("'") in pat.BACKCHANNEL_WORDS for t in tokens)
     )
-    advice = bool(pat.ADVICE.search(norm)) or _imperative(heads, asked)
+    marked_summary = bool(pat.SUMMARY.search(norm))
+    reassurance = bool(pat.REASSURANCE.search(norm))
+    directive = (
+        _directive(text, real) or (not marked_summary and _imperative(text, real)) or reassurance
+    )
+    first_real = next((q for q in questions if not q.mark_only), None)
+    suggestion = first_real is not None and bool(
+        pat.SUGGESTION_QUESTION.search(" ".join(first_real.words))
+    )
+    advice = directive or suggestion
+    check = bool(questions) and bool(pat.CHECK_QUESTION.search(norm))
+    last = len(sentences(text)) - 1
+    # a list of the client's points followed by a question is still a summary (the manual puts
+    # summary before question): only a question before the last sentence rules it out
+    # (typed turns; a long spoken turn ending in a question is that question)
+    trailing_ok = check or (last > 0 and len(tokens) <= _TRAILING_QUESTION_MAX_WORDS)
+    asking = any(q.sentence != last for q in questions) if trailing_ok else bool(questions)
     reflection = any(pat.REFLECTION_START.search(h) for h in heads[:2]) or (
         first_head.startswith("you ") and not questions and not advice
     )
-    summary = bool(pat.SUMMARY.search(norm)) or (
-        reflection and len(tokens) >= _SUMMARY_MIN_WORDS and norm.count("you") >= 4
+    affirmation = bool(pat.AFFIRMATION.search(norm))
+    listed = _enumeration(text)
+    opens_summary = bool(pat.SUMMARY_OPENER.search(norm))
+    # a list is a summary only when it gathers the client's things, not the coach's own story
+    about_client = not _coach_self(heads) and (
+        any(t.startswith(("you", "your")) for t in tokens)
+        or (opens_summary and (check or listed >= 3))
+    )
+    summary = not asking and (
+        marked_summary
+        or (reflection and len(tokens) >= _SUMMARY_MIN_WORDS and norm.count("you") >= 4)
+        or (
+            about_client
+            and len(tokens) <= _SUMMARY_MAX_WORDS
+            and not directive
+            and not affirmation
+            and ((listed >= 3 and (check or opens_summary)) or listed >= 4)
+        )
+        or (
+            about_client
+            and listed >= 2
+            and check
+            and 12 <= len(tokens) <= _SUMMARY_MAX_WORDS
+            and not affirmation
+        )
     )
     return CoachCues(
         text=text,
@@ -128,13 +255,19 @@ def read_cues(text: str, previous_client: str | None = None) -> CoachCues:
         structuring=bool(pat.STRUCTURING.search(norm)),
         advice=advice,
         information=bool(pat.INFORMATION.search(norm)),
-        affirmation=bool(pat.AFFIRMATION.search(norm)),
+        affirmation=affirmation,
         reflection=reflection,
         summary=summary,
         complex_marker=bool(pat.COMPLEX_MARKERS.search(norm)),
         overlap=overlap(text, previous_client),
         flags=_flags(norm, questions, len(tokens)),
         grow_stage=grow_stage(text),
+        directive=directive,
+        reassurance=reassurance,
+        suggestion_question=suggestion,
+        check_question=check,
+        coach_self=_coach_self(heads),
+        small_talk=len(tokens) <= 10 and not questions and bool(pat.SMALL_TALK.search(norm)),
     )
 
 
@@ -151,12 +284,14 @@ def _question_technique(cues: CoachCues) -> Technique:
     return "question_open" if cues.questions[0].kind == "open" else "question_closed"
 
 
+def _declarative(q: Question) -> bool:
+    """A statement typed with a question mark ("You're feeling stretched?")."""
+    return q.mark_only and len(q.words) >= 3 and q.words[0].startswith(("you", "it", "that"))
+
+
 def _declarative_question(cues: CoachCues) -> bool:
     """A rising-intonation statement ("You're feeling stretched?") reads as a reflection."""
-    return all(
-        q.mark_only and len(q.words) >= 3 and q.words[0].startswith(("you", "it", "that"))
-        for q in cues.questions
-    )
+    return all(_declarative(q) for q in cues.questions)
 
 
 def rule_techniques(cues: CoachCues, previous_client: str | None = None) -> list[Technique]:

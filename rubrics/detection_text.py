@@ -113,11 +113,15 @@ _WH_NEXT: dict[str, frozenset[str]] = {
     "which": frozenset(),  # "which" at a clause start is always taken as a question
     "whose": frozenset(),
 }
-_CLOSED_WH: frozenset[str] = _words("who when where which whose")
+_CLOSED_WH: frozenset[str] = _words("who when where whose")
+# "which" asks the client to pick: closed when the options are given ("which of those", "which
+# one", "… or …"), open otherwise ("Which part do you most want to crack?").
+_WHICH_CHOICE: frozenset[str] = _words("of one ones option options would")
 _CLOSED_HOW: frozenset[str] = _words("much many long often far old")
 _FILLERS: frozenset[str] = _words(
     "so okay ok and but well um uh umm er erm right now alright yeah yes mm hmm mhm then "
-    "also or like just oh great good sure fine cool anyway ah hi hello hey welcome"
+    "also or like just oh great good sure fine cool anyway ah hi hello hey welcome "
+    "roughly approximately realistically honestly actually course"
 )
 _CONNECTORS: frozenset[str] = _words("and but so or okay ok right also then now well")
 # Words after which an auxiliary is part of a declarative, not the start of a question.
@@ -142,14 +146,14 @@ _OPEN_IMPERATIVES: tuple[tuple[str, ...], ...] = (
     ("i", "wonder", "how"),
 )
 _NO_MID_INVERSION = _words("is was isn't wasn't has had")
-_POLITE_OPEN = _words("tell say describe talk walk explain share")
+_POLITE_OPEN = _words("tell say describe talk walk explain share give paint expand elaborate")
 # Apostrophe-less contractions that speech recognisers emit; ambiguous ones (ill, were, its) stay.
 _CONTRACTIONS: dict[str, str] = {
     w.replace("'", ""): w
     for w in _words(
         "you're don't didn't doesn't isn't aren't wasn't weren't haven't hasn't can't couldn't "
         "wouldn't shouldn't i'm i've you've you'd you'll what's how's where's that's they're "
-        "let's there's we're who's"
+        "let's there's who's"
     )
 }
 _CONTRACTION_RE = re.compile(
@@ -248,6 +252,10 @@ def question_kind_at(tokens: tuple[str, ...], i: int, *, clause_start: bool) -> 
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     after = tokens[i + 2] if i + 2 < len(tokens) else ""
     if word in WH_CONTRACTED:
+        # a contracted wh-word inside a clause opens an embedded clause ("tell me more about
+        # what's been going on"), not a new question
+        if not clause_start:
+            return None
         return "closed" if word.startswith(("who", "where", "when")) else "open"
     if word in WH:
         is_question = (
@@ -255,10 +263,16 @@ def question_kind_at(tokens: tuple[str, ...], i: int, *, clause_start: bool) -> 
             or nxt in _WH_NEXT[word]
             or (word in ("which", "whose") and clause_start)
             or (nxt == "" and clause_start)
+            # "what support do you need", "which part do you want…": a noun, then the inversion
+            or (clause_start and _inverted_within(tokens, i + 2, 3))
         )
         if not is_question or not (clause_start or (nxt in AUX and after in SUBJECTS)):
             return None
+        if word == "who" and nxt in ("could", "might", "would", "can", "else"):
+            return "open"  # "Who could support you?" asks the client to think, not for a name
         if word in _CLOSED_WH or (word == "how" and nxt in _CLOSED_HOW):
+            return "closed"
+        if word == "which" and (nxt in _WHICH_CHOICE or "or" in tokens[i:]):
             return "closed"
         if word == "what" and nxt in ("time", "day"):
             return "closed"
@@ -273,9 +287,28 @@ def question_kind_at(tokens: tuple[str, ...], i: int, *, clause_start: bool) -> 
             if nxt != "you":
                 return None
         if nxt == "you" and after in _POLITE_OPEN and word in ("could", "can", "would", "will"):
-            return "open"
+            beyond = tokens[i + 3] if i + 3 < len(tokens) else ""
+            # "Can you give me an example?" asks for talk; "Can you give them a date?" does not
+            if after != "give" or beyond in ("me", "us"):
+                return "open"
         return "closed"
     return None
+
+
+def _inverted_within(tokens: tuple[str, ...], start: int, span: int) -> bool:
+    """An auxiliary followed by a subject within ``span`` tokens of ``start``."""
+    for j in range(start, min(start + span, len(tokens) - 1)):
+        if tokens[j] in AUX and tokens[j + 1] in SUBJECTS:
+            return True
+    return False
+
+
+def _inversion_end(tokens: tuple[str, ...], start: int, span: int) -> int:
+    """Index just past the first auxiliary-subject pair within ``span`` tokens (else -1)."""
+    for j in range(start, min(start + span, len(tokens) - 1)):
+        if tokens[j] in AUX and tokens[j + 1] in SUBJECTS:
+            return j + 1
+    return -1
 
 
 def find_questions(text: str) -> list[Question]:
@@ -301,11 +334,19 @@ def find_questions(text: str) -> list[Question]:
             if kind is not None:
                 here.append(Question(s_index, i, kind, ()))
                 quiet_until = i + 4
+                if tokens[i] in WH:  # the inversion completing "which part … do you want"
+                    quiet_until = max(quiet_until, _inversion_end(tokens, i + 1, 8))
                 i += 2
             else:
                 i += 1
         if not here and sentence.asked:
-            here.append(Question(s_index, skip_fillers(tokens, 0), "closed", (), mark_only=True))
+            # a question mark after a clause that opens with a wh-word and a verb ("What takes
+            # the most time?") asks for talk; any other unrecognised question is taken as closed
+            wh = tokens[first] if first < len(tokens) else ""
+            open_wh = wh in WH and wh not in _CLOSED_WH
+            here.append(
+                Question(s_index, first, "open" if open_wh else "closed", (), mark_only=True)
+            )
         for n, q in enumerate(here):
             end = here[n + 1].start if n + 1 < len(here) else len(tokens)
             words_here = tokens[q.start : end]

@@ -35,6 +35,7 @@ from rubrics.detection_rules import CoachCues, read_cues, rule_techniques
 from rubrics.embedding import SentenceEmbedder
 from rubrics.features import client_hand_features, coach_hand_features, coach_inputs, stack
 from rubrics.labels import ClientLabels, CoachLabels, Technique
+from rubrics.primary import HeadVotes, PrimaryChoice, choose_primary
 from rubrics.transcript import Turn
 
 _log = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ class TechniqueDetector:
         cues = [read_cues(t, p) for t, p in zip(texts, previous_clients, strict=True)]
         if vectors is None or self._model is None or not texts:
             return [
-                _compose(c, rule_techniques(c, p))
+                _labels(c, choose_primary(c, None, p), p)
                 for c, p in zip(cues, previous_clients, strict=True)
             ]
         zeros = np.zeros(vectors.shape[1], dtype=np.float32)
@@ -206,24 +207,28 @@ class TechniqueDetector:
 
         matrices: dict[tuple[str, ...], np.ndarray] = {}  # heads reading the same blocks share one
 
-        def predict(head: str) -> list[str]:
+        def proba(head: str) -> list[dict[str, float]]:
             name = model.transcript_head(head) if whole else head
             inputs = model.inputs(name)
             if inputs not in matrices:
                 matrices[inputs] = coach_inputs(blocks, inputs)
-            return model.heads[name].predict(matrices[inputs])
+            found = model.heads[name]
+            rows = found.predict_proba(matrices[inputs])
+            return [dict(zip(found.classes, map(float, row), strict=True)) for row in rows]
 
-        main = predict("main")
-        sub = {name: predict(name) for name in ("question", "reflection", "input")}
+        main = proba("main")
+        sub = {name: proba(name) for name in ("question", "reflection", "input")}
+        kind = proba("kind") if "kind" in model.heads else None
         out: list[CoachLabels] = []
         for i, (c, p) in enumerate(pairs):
-            primary = _primary_from_heads(c, main[i], {k: v[i] for k, v in sub.items()})
-            rest = [
-                t
-                for t in rule_techniques(c, p)
-                if t not in (primary, "other", _OTHER_DEPTH.get(primary))
-            ]
-            out.append(_compose(c, [primary, *rest]))
+            votes = HeadVotes(
+                main=main[i],
+                question=sub["question"][i],
+                reflection=sub["reflection"][i],
+                input=sub["input"][i],
+                kind=kind[i] if kind is not None else None,
+            )
+            out.append(_labels(c, choose_primary(c, votes, p), p))
         return out
 
     def _client_from_vectors(
@@ -246,39 +251,25 @@ class TechniqueDetector:
         ]
 
 
-# a reflection is simple or complex, never both: the heads' depth wins over the rules'
+# a reflection is simple or complex, never both: the policy's depth wins over the rules'
 _OTHER_DEPTH: dict[str, Technique] = {
     "reflection_simple": "reflection_complex",
     "reflection_complex": "reflection_simple",
 }
 
 
-def _primary_from_heads(cues: CoachCues, main: str, sub: dict[str, str]) -> Technique:
-    """Map the heads' verdict to one technique, letting exact rules refine or override it."""
-    if cues.backchannel:
-        return "other"
-    if cues.permission:
-        return "permission"
-    if main == "question":
-        kinds = cues.question_kinds
-        if kinds[:1] == ("open",):
-            # A question that opens with a wh-word is open by its form; the subtype head missed
-            # some of them (AnnoMI, both splits: open/closed accuracy 0.79 -> 0.80).
-            return "question_open"
-        if kinds[:1] == ("closed",) and "leading_question" in cues.flags:
-            return "question_closed"  # "Don't you think…?" asks for a yes
-        return "question_open" if sub["question"] == "open" else "question_closed"
-    if cues.affirmation and not cues.questions and main in ("reflection", "other"):
-        return "affirmation"  # AnnoMI has no affirmation label; MITI and CoachLab do
-    if main == "reflection":
-        if cues.summary:
-            return "summary"
-        return "reflection_complex" if sub["reflection"] == "complex" else "reflection_simple"
-    if main == "therapist_input":
-        return "advice" if cues.advice or sub["input"] == "advice" else "information"
-    if cues.structuring:
-        return "structuring"
-    return "other"
+def _labels(cues: CoachCues, choice: PrimaryChoice, previous: str | None) -> CoachLabels:
+    """The turn's labels: the policy's primary first, then what else the rules found."""
+    primary = choice.primary
+    rest = [
+        t
+        for t in rule_techniques(cues, previous)
+        if t not in (primary, "other", _OTHER_DEPTH.get(primary))
+    ]
+    if cues.suggestion_question and "advice" not in rest and primary != "advice":
+        rest.append("advice")
+    labels = _compose(cues, [primary, *rest])
+    return labels.model_copy(update={"alternative": choice.alternative})
 
 
 def _compose(cues: CoachCues, techniques: list[Technique]) -> CoachLabels:
@@ -287,6 +278,8 @@ def _compose(cues: CoachCues, techniques: list[Technique]) -> CoachLabels:
     if ordered[0] in _QUESTIONS and count == 0:
         count = 1  # the heads heard a question the rules did not
     flags = list(cues.flags)
+    if cues.coach_self and "self_focus" not in flags:
+        flags.append("self_focus")
     if count >= 2 and "stacked_questions" not in flags:
         flags.append("stacked_questions")
     return CoachLabels(

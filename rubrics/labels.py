@@ -41,6 +41,8 @@ TECHNIQUE_NAMES: dict[str, str] = {
 TurnFlag = Literal["stacked_questions", "leading_question", "judgemental_why", "self_focus"]
 GrowStage = Literal["goal", "reality", "options", "will"]
 TalkType = Literal["change", "sustain", "neutral"]
+# below this calibrated confidence a label is shown as a guess ("maybe a reflection")
+UNSURE_BELOW = 0.6
 
 
 class CoachLabels(BaseModel):
@@ -53,6 +55,17 @@ class CoachLabels(BaseModel):
     flags: tuple[TurnFlag, ...] = Field(default=(), description="Patterns that weaken the turn.")
     grow_stage: GrowStage | None = Field(default=None, description="GROW stage the turn serves.")
     question_count: int = Field(default=0, ge=0, description="Questions asked in the turn.")
+    confidence: float = Field(
+        default=1.0, ge=0, le=1, description="Calibrated probability that ``primary`` is right."
+    )
+    alternative: Technique | None = Field(
+        default=None, description="The next most likely primary, when the detector was unsure."
+    )
+
+    @property
+    def unsure(self) -> bool:
+        """True when the primary label is a best guess the learner should not take as certain."""
+        return self.confidence < UNSURE_BELOW
 
 
 class ClientLabels(BaseModel):

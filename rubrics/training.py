@@ -43,6 +43,7 @@ from rubrics.features import (
     coach_inputs,
     stack,
 )
+from rubrics.gold import KINDS
 
 # Inverse L2 strength per head, chosen by transcript-grouped 5-fold CV on annomi-dev (see
 # docs/rubric-engine-accuracy.md for which were tuned and on which split); strong regularisation
@@ -54,8 +55,13 @@ DEFAULT_C: dict[str, float] = {
     "question": 0.002,
     "reflection": 0.0005,
     "input": 0.01,
+    "kind": 0.002,
     "client": 0.002,
 }
+# Each typed gold item counts this many times an AnnoMI utterance: typed turns are what learners
+# send, and there are fewer of them (chosen on the typed train split; see
+# docs/rubric-engine-accuracy.md).
+TYPED_WEIGHT = 2.0
 # Heads trained with class weights inversely proportional to class frequency (macro-F1 rewards
 # the rarer therapist-input class; unweighted, its recall was 0.42).
 BALANCED: frozenset[str] = frozenset(["main", TRANSCRIPT_MAIN])
@@ -74,6 +80,7 @@ HEAD_INPUTS: dict[str, tuple[str, ...]] = {
     "question": LIVE_INPUTS,
     "reflection": LIVE_INPUTS,
     "input": LIVE_INPUTS,
+    "kind": LIVE_INPUTS,
 }
 assert all(
     set(inputs) <= LIVE_BLOCKS
@@ -109,6 +116,8 @@ _COACH_HEADS: dict[str, tuple[Callable[[AnnomiUtterance], str | None], tuple[str
         lambda u: u.input_subtype if u.main == "therapist_input" else None,
         ("advice", "information"),
     ),
+    # what kind of "other" a typed turn is (AnnoMI does not say, so only typed items train it)
+    "kind": (lambda u: u.kind, KINDS),
 }
 
 
@@ -127,8 +136,16 @@ def with_speech_style(utterances: Sequence[AnnomiUtterance]) -> list[AnnomiUtter
 
 
 def training_texts(utterances: Sequence[AnnomiUtterance]) -> list[str]:
-    """Every text training on ``utterances`` needs an embedding for (typed and speech style)."""
-    return [u.text for u in with_speech_style(utterances)]
+    """Every text training on ``utterances`` needs an embedding for (typed and speech style):
+    the turns themselves and the client turns around them (a typed item's client turn may not be
+    an utterance of its own)."""
+    texts: dict[str, None] = {}
+    for u in with_speech_style(utterances):
+        texts[u.text] = None
+        for context in (u.previous_client, u.next_client):
+            if context:
+                texts[context] = None
+    return list(texts)
 
 
 def coach_blocks(
@@ -184,8 +201,9 @@ def fit_head(
     c: float,
     *,
     balanced: bool = False,
+    weights: np.ndarray | None = None,
 ) -> SoftmaxHead:
-    """Fit an L2 logistic regression and export it as a numpy softmax head."""
+    """Fit an L2 logistic regression (rows weighted by ``weights``) as a numpy softmax head."""
     from sklearn.linear_model import LogisticRegression
 
     mean = x.mean(axis=0)
@@ -195,7 +213,7 @@ def fit_head(
     clf = LogisticRegression(
         C=c, max_iter=3000, tol=1e-5, class_weight="balanced" if balanced else None
     )
-    clf.fit(xs, list(y))
+    clf.fit(xs, list(y), sample_weight=weights)
     order = [list(clf.classes_).index(name) for name in classes]
     if len(clf.classes_) == 2:
         # Binary sklearn models hold one logit for classes_[1]; as softmax that is [0, z].
@@ -234,23 +252,29 @@ def train_model(
     heads: dict[str, SoftmaxHead] = {}
     counts: dict[str, dict[str, int]] = {}
     names = [n for n in _COACH_HEADS if transcript_head or n != TRANSCRIPT_MAIN]
+    weight = np.array([TYPED_WEIGHT if u.mi_quality == "typed" else 1.0 for u in coach])
     for name in names:
         get, classes = _COACH_HEADS[name]
         keep = [i for i, u in enumerate(coach) if get(u) in classes]
+        if len({get(coach[i]) for i in keep}) < 2:
+            continue  # no typed items: nothing to learn a "kind" from
         labels = [str(get(coach[i])) for i in keep]
         x = coach_inputs(blocks, inputs[name])[keep]
-        heads[name] = fit_head(x, labels, classes, strengths[name], balanced=name in BALANCED)
+        heads[name] = fit_head(
+            x, labels, classes, strengths[name], balanced=name in BALANCED, weights=weight[keep]
+        )
         counts[name] = dict(sorted(Counter(labels).items()))
     talk = [str(u.talk_type) for u in client]
     x_client = client_features(client, vectors)
+    client_weight = np.array([TYPED_WEIGHT if u.mi_quality == "typed" else 1.0 for u in client])
     heads["client"] = fit_head(
-        x_client, talk, ("change", "neutral", "sustain"), strengths["client"]
+        x_client, talk, ("change", "neutral", "sustain"), strengths["client"], weights=client_weight
     )
     counts["client"] = dict(sorted(Counter(talk).items()))
     meta: dict[str, object] = {
         "embedding_dimension": int(blocks["turn"].shape[1]),
         "feature_version": FEATURE_VERSION,
-        "inputs": {name: list(inputs[name]) for name in names},
+        "inputs": {name: list(inputs[name]) for name in names if name in heads},
         "coach_hand_features": list(COACH_HAND_FEATURES),
         "client_features": ["embedding(turn)", *CLIENT_HAND_FEATURES],
         "C": {k: v for k, v in strengths.items() if k in heads},

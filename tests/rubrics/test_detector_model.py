@@ -88,11 +88,9 @@ def test_int8_heads_are_shipped_for_the_int8_embedder() -> None:
         ("Would it help if I shared what others have tried?", None, "permission"),
         ("Mm-hmm.", None, "other"),
         # exact question forms win over the subtype head
-        (
-            "Don't you think you should talk to your manager about priorities?",
-            None,
-            "question_closed",
-        ),
+        ("Don't you think you could ask your manager about priorities?", None, "question_closed"),
+        # ... but a directive wearing a question mark is advice by its force
+        ("Don't you think you should talk to your manager about priorities?", None, "advice"),
         ("So why haven't you finished the quarterly report yet?", None, "question_open"),
         ("how did that land with your team", None, "question_open"),
     ],
@@ -188,7 +186,8 @@ def test_transcript_head_reads_the_next_client_turn() -> None:
         heads={
             "main": _head(main, np.zeros((live_size, 4)), [0, 0, 0, 1]),
             "main@transcript": _head(main, transcript_weight, [0, 0, 0, 1]),
-            **{k: _head(v, np.zeros((live_size, 2)), [0, 0]) for k, v in pairs.items()},
+            # each sub-head clearly prefers its first class (closed, complex, advice)
+            **{k: _head(v, np.zeros((live_size, 2)), [2, 0]) for k, v in pairs.items()},
         },
         metadata={
             "embedding_dimension": dim,
