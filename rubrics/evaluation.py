@@ -11,6 +11,7 @@ measures the shipped pipeline.  Needs scikit-learn (the ``train`` extra) for the
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rubrics.catalogue import builtin_rubrics
 from rubrics.consensus import (
     ClassScores,
     ConsensusAgreement,
@@ -42,6 +44,7 @@ from rubrics.embedding import SentenceEmbedder
 from rubrics.features import TURN_LAYERS
 from rubrics.labels import ClientLabels, CoachLabels, Technique
 from rubrics.mi_score import mi_consistency_score
+from rubrics.scorer import Scorer
 from rubrics.training import embedder_choices, make_embedder, train_model, training_texts
 from rubrics.transcript import Turn
 
@@ -70,6 +73,17 @@ def behaviour(technique: Technique) -> str:
 
 
 @dataclass(frozen=True)
+class SessionScore:
+    """One held-out session as a learner would see it: the rubric's overall and metrics."""
+
+    transcript_id: int
+    high_quality: bool
+    overall: float
+    criteria: tuple[tuple[str, float], ...]
+    metrics: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
 class AnnomiReport:
     """Held-out (cross-validated) accuracy of the detector on AnnoMI."""
 
@@ -93,6 +107,9 @@ class AnnomiReport:
     seconds: float
     speech_style: bool = False
     consensus: ConsensusAgreement | None = None
+    rubric_auroc: float = 0.0
+    criterion_auroc: tuple[tuple[str, float], ...] = ()
+    sessions: tuple[SessionScore, ...] = ()
 
     def to_text(self) -> str:
         """Render the report as a plain-text table for the terminal."""
@@ -119,6 +136,9 @@ class AnnomiReport:
             f"(n={self.open_closed_n})",
             f"simple vs complex accuracy       {self.simple_complex_accuracy:.3f} "
             f"(n={self.simple_complex_n})",
+            f"mi-consistency rubric overall    AUROC {self.rubric_auroc:.3f} "
+            "(the score learners see, predicted labels)",
+            *(f"  criterion {name:<22} AUROC {value:.3f}" for name, value in self.criterion_auroc),
             f"session MI-consistency AUROC     {self.session_auroc:.3f} (predicted labels)",
             f"  same score, live-path labels   {self.live_session_auroc:.3f}",
             f"  same score on expert labels    {self.session_auroc_gold_labels:.3f}",
@@ -271,6 +291,8 @@ def evaluate_annomi(
     sub_pairs: dict[str, list[tuple[str, str]]] = {"question": [], "reflection": []}
     session_scores: dict[int, tuple[float, float, float]] = {}
     predicted: dict[tuple[int, int], str] = {}
+    scorer, rubric = Scorer(), builtin_rubrics()["mi-consistency"]
+    shown_scores: list[SessionScore] = []
     for held_out in stratified_folds(utterances, folds, split_seed):
         train = [u for u in utterances if u.transcript_id not in held_out]
         model = train_model(
@@ -302,6 +324,16 @@ def evaluate_annomi(
                 pred_rules.append(behaviour(rlab.primary))
                 pred_live.append(behaviour(llab.primary))
                 _collect_subtype(u, lab.primary, sub_pairs)
+            card = scorer.score(turns, rubric, labels)
+            shown_scores.append(
+                SessionScore(
+                    tid,
+                    session[0].mi_quality == "high",
+                    card.overall,
+                    tuple((c.id, c.score) for c in card.criteria),
+                    tuple(sorted(card.metrics.items())),
+                )
+            )
             session_scores[tid] = (
                 mi_consistency_score(labels),
                 mi_consistency_score(_gold_labels(session)),
@@ -309,6 +341,7 @@ def evaluate_annomi(
             )
     per_class = class_scores(gold, pred, MAIN_BEHAVIOURS)
     high = [by_transcript[t][0].mi_quality == "high" for t in session_scores]
+    high_shown = [x.high_quality for x in shown_scores]
     return AnnomiReport(
         folds=folds,
         transcripts=len(by_transcript),
@@ -330,6 +363,12 @@ def evaluate_annomi(
         seconds=time.perf_counter() - start,
         speech_style=speech_style,
         consensus=consensus_agreement(predicted, load_annotator_votes(data_dir), MAIN_BEHAVIOURS),
+        rubric_auroc=auroc([x.overall for x in shown_scores], high_shown),
+        criterion_auroc=tuple(
+            (c.id, auroc([dict(x.criteria)[c.id] for x in shown_scores], high_shown))
+            for c in rubric.criteria
+        ),
+        sessions=tuple(shown_scores),
     )
 
 
@@ -384,6 +423,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0,
         help="fold split: 0 = the reported split, 1 = the split variants are tuned on",
     )
+    parser.add_argument(
+        "--sessions-out",
+        type=Path,
+        default=None,
+        help="write each held-out session's rubric scores and metrics here (JSON lines)",
+    )
     args = parser.parse_args(argv)
     report = evaluate_annomi(
         args.data_dir,
@@ -394,6 +439,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         split_seed=args.split_seed,
     )
     print(report.to_text())
+    if args.sessions_out is not None:
+        with args.sessions_out.open("w", encoding="utf-8") as out:
+            for x in report.sessions:
+                row = {
+                    "transcript_id": x.transcript_id,
+                    "high_quality": x.high_quality,
+                    "overall": x.overall,
+                    "criteria": dict(x.criteria),
+                    "metrics": dict(x.metrics),
+                }
+                out.write(json.dumps(row) + "\n")
     return 0
 
 

@@ -120,6 +120,15 @@ _SPECS = (
           "Advice without permission, leading or judgemental-why questions (MITI's Persuade "
           "and Confront).",
           "replace persuading and judging with questions about the client's own view"),
+    _spec("mi_adherent_rate", "MI-adherent turns per coach turn", "share", 1.0, "mi_adherent",
+          "none", "Affirmations and permission requests as a share of coach turns, so a long "
+          "session does not score better for being long.",
+          "affirm strengths and ask before offering input"),
+    _spec("mi_non_adherent_rate", "MI-non-adherent turns per coach turn", "share", 1.0,
+          "mi_non_adherent", "mi_adherent",
+          "Advice without permission, leading or judgemental-why questions as a share of coach "
+          "turns.",
+          "replace persuading and judging with questions about the client's own view"),
     _spec("mi_adherent_share", "MI-adherent share", "share", 1.0, "mi_adherent",
           "mi_non_adherent", "Adherent / (adherent + non-adherent) turns; 0.5 if neither occurs.",
           "replace persuading and judging with affirming and asking permission"),
@@ -367,6 +376,8 @@ def compute_metrics(turns: Sequence[Turn], labels: Sequence[Labels]) -> Conversa
         "self_focus_count": n["self_focus"],
         "mi_adherent_count": n["mi_adherent"],
         "mi_non_adherent_count": n["mi_non_adherent"],
+        "mi_adherent_rate": _ratio(n["mi_adherent"], len(coach), 0.0),
+        "mi_non_adherent_rate": _ratio(n["mi_non_adherent"], len(coach), 0.0),
         "mi_adherent_share": _ratio(n["mi_adherent"], n["mi_adherent"] + n["mi_non_adherent"], 0.5),
         "mi_consistency_score": mi_consistency_score(labels),
         "goal_established": float(bool(sets["goal_turns"])),

@@ -10,7 +10,7 @@ What must stay true:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,10 +35,16 @@ class _Result(BaseModel):
 
 
 class Evidence(_Result):
-    """A learner turn that supports a criterion's level."""
+    """A learner turn quoted for or against a criterion."""
 
     turn: int = Field(ge=0, description="0-based index of the coach turn in the transcript.")
-    quote: str = Field(max_length=QUOTE_LIMIT, description="The learner's words, shortened.")
+    quote: str = Field(
+        max_length=QUOTE_LIMIT,
+        description="An exact span of the learner's words (ending in … when cut short).",
+    )
+    stance: Literal["for", "against"] = Field(
+        default="for", description="Whether the turn counts for or against the criterion."
+    )
 
 
 class CriterionResult(_Result):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -99,6 +99,9 @@ class TurnRewriter(Protocol):
         ...
 
 
+Stance = Literal["for", "against"]
+
+
 @dataclass(frozen=True, slots=True)
 class _Part:
     scale: MetricScale
@@ -135,10 +138,12 @@ def _level_for(score: float) -> int:
 
 
 def _quote_turn(text: str, set_name: str) -> str:
+    """An exact span of the turn: for question evidence, from its first question to its last."""
     if set_name in _QUESTION_SETS:
-        asked = [q.strip() for q in _QUESTION.findall(text)]
+        asked = list(_QUESTION.finditer(text))
         if asked:
-            return quote(" ".join(asked))
+            start = asked[0].start() + len(asked[0].group()) - len(asked[0].group().lstrip())
+            return quote(text[start : asked[-1].end()])
     return quote(text)
 
 
@@ -231,20 +236,22 @@ def _measured(criterion: Criterion, weight: float, convo: _Conversation) -> _Ver
     score = sum(p.score * p.weight for p in parts) / sum(p.weight for p in parts)
     level = _level_for(score)
     picked = _evidence(parts, level >= GOOD_LEVEL, convo)
-    evidence = [Evidence(turn=i, quote=q) for i, q, _ in picked]
+    evidence = [Evidence(turn=i, quote=q, stance=stance) for i, q, _, stance in picked]
+    leading = [e for e in evidence if (e.stance == "for") == (level >= GOOD_LEVEL)] or evidence
     facts = ", ".join(
         f"{METRICS[p.scale.metric].label} {format_value(p.scale.metric, p.value)}" for p in parts
     )
     facts = facts[:1].upper() + facts[1:]
     tip = METRICS[min(parts, key=lambda p: (p.level, -p.weight)).scale.metric].tip
-    example = None if level >= GOOD_LEVEL else _example(picked, convo)
+    against = [(i, q, name) for i, q, name, stance in picked if stance == "against"]
+    example = None if level >= GOOD_LEVEL else _example(against, convo)
     feedback = f"{facts}: level {level} of 5."
     if level >= GOOD_LEVEL:
-        feedback += f" For example: “{evidence[0].quote}”." if evidence else ""
+        feedback += f" For example: “{leading[0].quote}”." if leading else ""
     elif example:
         feedback += f" To move up, {tip}: instead of “{example[0]}”, try “{example[1]}”."
-    elif evidence:
-        feedback += f" To move up, {tip}, as in “{evidence[0].quote}”."
+    elif leading:
+        feedback += f" To move up, {tip}, as in “{leading[0].quote}”."
     else:
         feedback += f" To move up, {tip}."
     verdict = _result(criterion, weight, level, evidence, feedback, round(score, 1))
@@ -268,18 +275,26 @@ def _parts(criterion: Criterion, metrics: ConversationMetrics) -> list[_Part]:
 
 def _evidence(
     parts: Sequence[_Part], good: bool, convo: _Conversation
-) -> list[tuple[int, str, str]]:
-    """Pick (turn, quote, evidence set) for up to MAX_EVIDENCE coach turns, in turn order."""
-    # The parts that best explain the level speak first: strongest parts for a good level,
-    # weakest for a poor one, heavier parts before lighter ones.
+) -> list[tuple[int, str, str, Stance]]:
+    """Pick (turn, quote, evidence set, stance) for up to MAX_EVIDENCE + 1 turns: the leading side
+    first, each side in turn order.
+
+    The side that explains the level speaks first (strongest parts for a good level, weakest for a
+    poor one, heavier parts first, up to MAX_EVIDENCE turns); then one turn from the other side,
+    so a poor level on listening still credits a reflection the learner did make.
+    """
     ranked = sorted(parts, key=lambda p: (-p.level if good else p.level, -p.weight))
-    chosen: dict[int, tuple[str, str]] = {}
-    for part in ranked:
-        set_name = part.evidence_set(good)
-        for i in convo.metrics.turns_for(set_name):
-            if len(chosen) < MAX_EVIDENCE and i not in chosen:
-                chosen[i] = (_quote_turn(convo.turns[i].text, set_name), set_name)
-    return [(i, q, set_name) for i, (q, set_name) in sorted(chosen.items())]
+    chosen: dict[int, tuple[str, str, Stance]] = {}
+    for side, room in ((good, MAX_EVIDENCE), (not good, MAX_EVIDENCE + 1)):
+        stance: Stance = "for" if side else "against"
+        for part in ranked:
+            set_name = part.evidence_set(side)
+            for i in convo.metrics.turns_for(set_name):
+                if len(chosen) < room and i not in chosen:
+                    chosen[i] = (_quote_turn(convo.turns[i].text, set_name), set_name, stance)
+    lead: Stance = "for" if good else "against"
+    ordered = sorted(chosen.items(), key=lambda item: (item[1][2] != lead, item[0]))
+    return [(i, q, name, stance) for i, (q, name, stance) in ordered]
 
 
 def _example(

@@ -55,9 +55,11 @@ def test_builtin_rubrics_cover_the_documented_criteria() -> None:
     assert {
         "complex_reflection_share",
         "reflection_question_ratio",
-        "mi_adherent_count",
-        "mi_non_adherent_count",
+        "mi_adherent_rate",
+        "mi_non_adherent_rate",
     } <= mi_metrics
+    # rates, not counts: a long session must not score better for being long
+    assert not any(metric.endswith("_count") for metric in mi_metrics)
     grow_metrics = {s.metric for s in scales(rubrics["grow-structure"])}
     assert {"grow_coverage", "grow_order_score", "commitment_with_when"} <= grow_metrics
 

@@ -10,7 +10,7 @@ from rubrics.catalogue import builtin_rubrics, load_rubric_text
 from rubrics.labels import ClientLabels, CoachLabels
 from rubrics.parsing import parse_transcript
 from rubrics.scorecard import QUOTE_LIMIT, Scorecard
-from rubrics.scorer import JudgeRating, Scorer
+from rubrics.scorer import GOOD_LEVEL, MAX_EVIDENCE, JudgeRating, Scorer
 from rubrics.transcript import Turn
 
 
@@ -210,7 +210,27 @@ def test_evidence_points_at_the_turns_that_earned_the_level(
     conversation: list, rubric_id: str, criterion_id: str, expected_turns: set[int]
 ) -> None:
     result = criterion(score(conversation, rubric_id), criterion_id)
-    assert {e.turn for e in result.evidence} == expected_turns
+    leading = "for" if result.level >= GOOD_LEVEL else "against"
+    assert {e.turn for e in result.evidence if e.stance == leading} == expected_turns
+    others = [e for e in result.evidence if e.stance != leading]
+    assert len(others) <= 1  # at most one turn from the other side
+    turns, _ = split(conversation)
+    for e in result.evidence:  # quotes are exact spans of the learner's own turn
+        assert turns[e.turn].speaker == "coach"
+        assert e.quote.rstrip("…") in turns[e.turn].text
+
+
+def test_poor_listening_still_credits_the_reflection_it_has() -> None:
+    turns, labels = split(POOR)
+    lab = labels[6]
+    assert isinstance(lab, CoachLabels)
+    labels[6] = lab.model_copy(
+        update={"techniques": ("reflection_simple",), "primary": "reflection_simple"}
+    )
+    card = Scorer().score(turns, builtin_rubrics()["core-coaching"], labels=labels)
+    listening = criterion(card, "active-listening")
+    assert listening.level < GOOD_LEVEL
+    assert [(e.turn, e.stance) for e in listening.evidence if e.stance == "for"] == [(6, "for")]
 
 
 @pytest.mark.parametrize("conversation", [GOOD, POOR])
@@ -218,12 +238,16 @@ def test_evidence_quotes_only_the_learners_own_turns(conversation: list) -> None
     turns, _ = split(conversation)
     for rubric_id in builtin_rubrics():
         for result in score(conversation, rubric_id).criteria:
-            assert len(result.evidence) <= 3
-            assert [e.turn for e in result.evidence] == sorted(e.turn for e in result.evidence)
+            assert len(result.evidence) <= MAX_EVIDENCE + 1
+            for side in ("for", "against"):  # the leading side first, each in turn order
+                order = [e.turn for e in result.evidence if e.stance == side]
+                assert order == sorted(order)
+            stances = [e.stance for e in result.evidence]
+            assert stances == sorted(stances, key=lambda x: x != stances[0])
             for e in result.evidence:
                 assert turns[e.turn].speaker == "coach"
                 assert len(e.quote) <= QUOTE_LIMIT
-                assert e.quote.rstrip("…")[:40] in " ".join(turns[e.turn].text.split())
+                assert e.quote.rstrip("…") in " ".join(turns[e.turn].text.split())
 
 
 def test_question_evidence_quotes_the_question_itself() -> None:
@@ -413,6 +437,7 @@ def test_json_contract_and_markdown() -> None:
     assert advice["evidence"][0] == {
         "turn": 4,
         "quote": "You should delegate the reports to your team.",
+        "stance": "against",
     }
     assert set(data["turns"][0]) >= {
         "index",
@@ -483,7 +508,8 @@ criteria:
 
 def test_next_step_names_the_weakest_criterion_with_a_rewrite() -> None:
     card = score(POOR, "mi-consistency")
-    assert card.next_step.criterion == "complex-reflections"
+    # no reflections at all: of the criteria at level 1, the heaviest (R:Q, 30 %) is named
+    assert card.next_step.criterion == "reflection-question-ratio"
     card = score(POOR, "grow-structure")  # three criteria score 0: the first of them is named
     assert card.next_step.criterion == "goal-first"
     turns, labels = split(POOR)
