@@ -124,7 +124,8 @@ class LeakGuard:
             persona.name,
             persona.role,
             persona.opening_line,
-            *persona.surface,
+            *(line for topic in persona.surface_topics() for line in topic.lines),
+            *(cue for topic in persona.surface_topics() for cue in topic.cues),
             *persona.voice.traits,
             *persona.voice.lexicon,
             *persona.voice.tags,
@@ -208,7 +209,7 @@ class LLMPersonaEngine:
             raise ValueError(
                 f"state belongs to scenario {state.scenario_id!r}, not {scenario.id!r}"
             )
-        decision = self.machine.decide(scenario, state, coach_text, labels)
+        decision = self.machine.decide(scenario, state, coach_text, labels, history)
         if self._clock() < self._down_until:
             yield self._offline(scenario, state, decision, self._notice())
             return
@@ -278,6 +279,7 @@ class LLMPersonaEngine:
             state=new_state,
             committed=new_state.committed,
             reaction=decision.reaction,
+            trace=decision.trace,
             source=source,
             notice=notice,
         )

@@ -57,6 +57,23 @@ class Voice(_Strict):
     )
 
 
+class SurfaceTopic(_Strict):
+    """Something the persona talks about freely, with lines to say about it over a session."""
+
+    id: LayerId = Field(description="Unique among the surface topics; used in traces.")
+    lines: list[Line] = Field(min_length=1, description="First mention, then more detail.")
+    cues: list[Cue] = Field(
+        default=[], description="Phrases a coach turn about this topic resembles (similarity)."
+    )
+    hints: list[LayerId] = Field(
+        default=[], description="Hidden layers this topic points towards; following it up helps."
+    )
+
+
+# A plain line is a topic of its own with one line and no cues (the original file format).
+SurfaceItem = Line | SurfaceTopic
+
+
 class Persona(_Strict):
     """The client the learner talks to: the card, not the secrets."""
 
@@ -67,9 +84,25 @@ class Persona(_Strict):
     resistance: int = Field(ge=1, le=5, description="1 easy … 5 hard; damps trust gains.")
     resistance_style: ResistanceStyle = Field(description="How pushback sounds.")
     opening_line: Line = Field(description="First thing the persona says; the learner sees it.")
-    surface: list[Line] = Field(
-        min_length=2, description="What the persona says freely when nothing new is earned."
+    surface: list[SurfaceItem] = Field(
+        min_length=2,
+        description="What the persona says freely when nothing new is earned: lines, or topics "
+        "with several lines, cues and hints.",
     )
+
+    def surface_topics(self) -> list[SurfaceTopic]:
+        """Every surface item as a topic (a plain line becomes topic ``surface_<n>``)."""
+        return [
+            item
+            if isinstance(item, SurfaceTopic)
+            else SurfaceTopic(id=f"surface_{n}", lines=[item])
+            for n, item in enumerate(self.surface, start=1)
+        ]
+
+    @property
+    def first_name(self) -> str:
+        """The name a learner would call the persona by."""
+        return self.name.split()[0]
 
 
 class EarnRule(_Strict):
@@ -120,6 +153,26 @@ class Reactions(_Strict):
         min_length=2, description="Odd or out-of-role remarks; the persona stays in character."
     )
     neutral: list[Line] = Field(min_length=2, description="Information, structure, small talk.")
+    confirm: list[Line] = Field(
+        default=[], description="Short: a reflection or summary got it right ('Yes, that's it.')."
+    )
+    correct: list[Line] = Field(
+        default=[], description="Short: a reflection missed ('Not quite. It's more that…')."
+    )
+    thanks: list[Line] = Field(default=[], description="Short: taking an affirmation, in voice.")
+    permission_granted: list[Line] = Field(
+        default=[], description="Short: yes to 'may I share an idea?'."
+    )
+    advice_with_permission: list[Line] = Field(
+        default=[], description="Weighing an idea the persona agreed to hear (no 'yes, but')."
+    )
+    greeting: list[Line] = Field(default=[], description="Answering a hello or a check-in.")
+    off_topic: list[Line] = Field(
+        default=[], description="Answering small talk or an unrelated question, then steering back."
+    )
+    wrong_name: list[Line] = Field(
+        default=[], description="Correcting a wrong name; each line holds {name}."
+    )
 
 
 class EndCondition(_Strict):
@@ -280,7 +333,29 @@ class Scenario(_Strict):
         for j, req in enumerate(self.end.requires):
             if req not in first:
                 problems.append((("end", "requires", j), f"unknown layer '{req}'"))
+        problems.extend(self._surface_problems(first))
+        for j, line in enumerate(self.reactions.wrong_name):
+            if "{name}" not in line:
+                problems.append((("reactions", "wrong_name", j), "the line must contain {name}"))
         problems.extend(self._cycles(first))
+        return problems
+
+    def _surface_problems(self, layers: dict[str, int]) -> list[tuple[Location, str]]:
+        problems: list[tuple[Location, str]] = []
+        seen: set[str] = set()
+        for i, item in enumerate(self.persona.surface):
+            if not isinstance(item, SurfaceTopic):
+                continue
+            if item.id in seen:
+                problems.append(
+                    (("persona", "surface", i, "id"), f"duplicate topic id '{item.id}'")
+                )
+            seen.add(item.id)
+            for j, hint in enumerate(item.hints):
+                if hint not in layers:
+                    problems.append(
+                        (("persona", "surface", i, "hints", j), f"unknown layer '{hint}'")
+                    )
         return problems
 
     def _cycles(self, index: dict[str, int]) -> list[tuple[Location, str]]:

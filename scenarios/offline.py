@@ -1,11 +1,12 @@
-"""The offline persona engine: the state machine's decision, phrased from the scenario's own lines.
+"""The offline persona engine: the reply plan, phrased from the scenario's own lines.
 
 What must stay true:
 - Same scenario, state, coach text and labels give the same reply; the state's seed varies it.
-- A reply is never an earlier reply of the session again, verbatim (case and spacing ignored).
+- A reply is never an earlier reply of the session again, and never repeats a sentence of eight
+  or more words said before (the plan avoids such lines; variants and pools are checked here).
 - The reply's words come only from the persona card, the reaction lines and the layers that are
   unlocked by the end of this turn — never from a locked layer or the debrief.
-- No model calls beyond one sentence embedding, so a reply takes a few milliseconds.
+- No model calls beyond sentence embeddings, so a reply takes a few milliseconds.
 """
 
 from __future__ import annotations
@@ -15,39 +16,82 @@ from collections.abc import Iterator, Sequence
 
 from rubrics.labels import CoachLabels
 from rubrics.transcript import Turn
-from scenarios.engine import PersonaReply, PersonaStateMachine, Reaction, TurnDecision
+from scenarios.engine import (
+    Ack,
+    PersonaReply,
+    PersonaStateMachine,
+    PoolName,
+    Reaction,
+    TurnDecision,
+)
 from scenarios.model import Scenario, Voice
 from scenarios.state import PersonaState, reply_key
 from scenarios.topics import SentenceEmbedder
 
 _TAG_RATE = {"clipped": 0.0, "moderate": 0.25, "rambling": 0.4}
 _ASIDE_REACTIONS = frozenset({"engaged", "neutral", "guarded", "closing"})
+# Used when a scenario file has no lines of its own for an acknowledgement (older files).
+FALLBACK_ACKS: dict[Ack, tuple[str, ...]] = {
+    "confirm": ("Yes. That's it.", "Yeah, pretty much.", "That's about right."),
+    "correct": ("Not quite.", "Sort of. Not exactly, though.", "Hm. Not really."),
+    "thanks": ("Thanks.", "Oh. Thank you.", "That's kind of you."),
+    "permission_granted": ("Go on.", "Sure, go ahead.", "Okay. Go on, then."),
+    "greeting": ("Hi.", "Hello. I'm all right, thanks.", "Hi. Fine, thanks."),
+    "off_topic": ("Not much to say about that, really. Anyway.", "Hm. Anyway."),
+}
+FALLBACK_WRONG_NAME = "It's {name}, actually."
 
 
-def reaction_pool(scenario: Scenario, state: PersonaState, decision: TurnDecision) -> list[str]:
-    """Return the lines the persona may choose from for this decision."""
+def ack_lines(scenario: Scenario, ack: Ack) -> list[str]:
+    """The persona's own lines for an acknowledgement, or generic ones for older files."""
     r = scenario.reactions
-    end = scenario.end
-    if decision.earned:
-        return [scenario.layer(decision.earned).reveal[0]]
-    if decision.elaborate:
-        layer = scenario.layer(decision.elaborate)
-        return [layer.reveal[state.told.get(layer.id, 1)]]
-    pools: dict[Reaction, list[str]] = {
-        "options": list(end.options),
-        "commit": list(end.commitment),
-        "closing": list(end.closing),
-        "advice": list(r.advice),
-        "closed_question": list(r.closed_question),
-        "leading_question": list(r.leading_question or r.closed_question),
-        "judgemental_why": list(r.judgemental_why),
-        "stacked_questions": list(r.stacked_questions),
-        "guarded": list(r.guarded),
-        "engaged": list(scenario.persona.surface),
-        "off_frame": list(r.off_frame),
-        "neutral": list(r.neutral),
+    own = {
+        "confirm": r.confirm,
+        "correct": r.correct,
+        "thanks": r.thanks,
+        "permission_granted": r.permission_granted,
+        "greeting": r.greeting,
+        "off_topic": r.off_topic,
+    }[ack]
+    return list(own) or list(FALLBACK_ACKS[ack])
+
+
+def pool_lines(scenario: Scenario, pool: PoolName) -> list[str]:
+    """A reaction pool's lines (leading questions fall back to the closed-question lines and an
+    idea asked for to the neutral lines, for older files)."""
+    r = scenario.reactions
+    pools: dict[PoolName, list[str]] = {
+        "advice": r.advice,
+        "advice_with_permission": r.advice_with_permission or r.neutral,
+        "closed_question": r.closed_question,
+        "leading_question": r.leading_question or r.closed_question,
+        "judgemental_why": r.judgemental_why,
+        "stacked_questions": r.stacked_questions,
+        "guarded": r.guarded,
+        "off_frame": r.off_frame,
+        "neutral": r.neutral,
     }
-    return pools[decision.reaction]
+    return list(pools[pool])
+
+
+def content_lines(scenario: Scenario, decision: TurnDecision) -> list[str]:
+    """The candidate lines for the plan's content, preferred first."""
+    plan, end = decision.plan, scenario.end
+    if plan.content in ("reveal", "elaborate") and plan.layer:
+        reveal = scenario.layer(plan.layer).reveal
+        return [reveal[plan.line or 0]]
+    if plan.content == "surface" and plan.topic:
+        topic = next(t for t in scenario.persona.surface_topics() if t.id == plan.topic)
+        return [topic.lines[plan.line or 0]]
+    if plan.content == "reaction" and plan.pool:
+        return pool_lines(scenario, plan.pool)
+    if plan.content == "options":
+        return list(end.options)
+    if plan.content == "commit":
+        return list(end.commitment)
+    if plan.content == "closing":
+        return list(end.closing)
+    return []
 
 
 def _variants(line: str, voice: Voice, reaction: Reaction, rng: random.Random) -> Iterator[str]:
@@ -83,30 +127,45 @@ def _join(*parts: str) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _rotated(lines: Sequence[str], key: str, used: int) -> list[str]:
+    """``lines`` in a seeded order, starting where this pool left off, so all come round."""
+    order = list(range(len(lines)))
+    random.Random(key).shuffle(order)
+    return [lines[order[(used + k) % len(lines)]] for k in range(len(lines))]
+
+
 def phrase(scenario: Scenario, state: PersonaState, decision: TurnDecision) -> str:
-    """Choose the persona's words for a decision, never repeating an earlier reply verbatim."""
-    pool = reaction_pool(scenario, state, decision)
-    voice = scenario.persona.voice
-    said = set(state.said)
-    # step through a seeded order of the pool so every line is used before any comes back
-    order = list(range(len(pool)))
-    random.Random(f"{state.seed}|{scenario.id}|{decision.reaction}").shuffle(order)
+    """Word a decision's plan: the name correction, the acknowledgement, then the content."""
+    plan, voice = decision.plan, scenario.persona.voice
+    seed = f"{state.seed}|{scenario.id}"
+    opening: list[str] = []
+    if plan.wrong_name:
+        names = list(scenario.reactions.wrong_name) or [FALLBACK_WRONG_NAME]
+        line = _rotated(names, f"{seed}|name", state.turn)[0]
+        opening.append(line.replace("{name}", scenario.persona.first_name))
+    if plan.ack:
+        acks = _rotated(ack_lines(scenario, plan.ack), f"{seed}|{plan.ack}", state.turn)
+        opening.append(next((a for a in acks if not state.has_said(a)), acks[0]))
+    head = _join(*opening)
+    lines = content_lines(scenario, decision)
     used = state.reactions.get(decision.reaction, 0)
-    ranked = [pool[order[(used + k) % len(pool)]] for k in range(len(pool))]
-    rng = random.Random(f"{state.seed}|{scenario.id}|{state.turn}|{decision.reaction}")
-    for line in ranked:
+    if plan.content == "reaction":
+        lines = _rotated(lines, f"{seed}|{decision.reaction}", used)
+    rng = random.Random(f"{seed}|{state.turn}|{decision.reaction}")
+    for line in lines:
         for text in _variants(line, voice, decision.reaction, rng):
-            if reply_key(text) not in said:
-                return text
-    for i, first in enumerate(ranked):  # every variant said already: pair lines up
-        for second in ranked[i + 1 :]:
-            text = _join(first, second)
-            if reply_key(text) not in said:
-                return text
+            reply = _join(head, text)
+            if not state.has_said(reply):
+                return reply
+    if head and not state.has_said(head):
+        return head  # the content is used up: answering the turn is enough
+    short = [n for n in scenario.reactions.neutral if not state.has_said(_join(head, n))]
+    if short:
+        return _join(head, short[0])
     pause = "…"
-    while reply_key(f"{pause} {ranked[0]}") in said:
+    while state.has_said(_join(pause, head or scenario.reactions.neutral[0])):
         pause += "…"
-    return f"{pause} {ranked[0]}"
+    return _join(pause, head or scenario.reactions.neutral[0])
 
 
 class OfflinePersonaEngine:
@@ -119,9 +178,7 @@ class OfflinePersonaEngine:
     def start(self, scenario: Scenario, seed: int | None = None) -> PersonaReply:
         """Begin a session: the opening line and the first state."""
         state = self.machine.start(scenario, self.seed if seed is None else seed)
-        text = scenario.persona.opening_line
-        state = state.model_copy(update={"said": [reply_key(text)]})
-        return PersonaReply(text=text, state=state)
+        return PersonaReply(text=scenario.persona.opening_line, state=state)
 
     def reply(
         self,
@@ -131,12 +188,13 @@ class OfflinePersonaEngine:
         labels: CoachLabels,
         history: Sequence[Turn] = (),
     ) -> PersonaReply:
-        """Answer one coach turn; ``history`` is accepted for parity with the LLM engine."""
+        """Answer one coach turn; ``history`` is the conversation so far (its last client turn
+        is what the coach is answering)."""
         if state.scenario_id != scenario.id:
             raise ValueError(
                 f"state belongs to scenario {state.scenario_id!r}, not {scenario.id!r}"
             )
-        decision = self.machine.decide(scenario, state, coach_text, labels)
+        decision = self.machine.decide(scenario, state, coach_text, labels, history)
         text = phrase(scenario, state, decision)
         new_state = self.machine.advance(state, decision, text)
         return PersonaReply(
@@ -145,4 +203,8 @@ class OfflinePersonaEngine:
             state=new_state,
             committed=new_state.committed,
             reaction=decision.reaction,
+            trace=decision.trace,
         )
+
+
+__all__ = ["OfflinePersonaEngine", "phrase", "reply_key"]

@@ -58,12 +58,22 @@ class Playthrough:
     replies: list[PersonaReply] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        """Return the JSON shape the CLI prints (without the scorecard)."""
+        """Return the JSON shape the CLI prints (without the scorecard): the transcript, the
+        layers earned, and per coach turn the facilitator's trace of why the persona answered so."""
         return {
             "transcript": [{"speaker": t.speaker, "text": t.text} for t in self.transcript],
             "unlocked": list(self.unlocked),
             "committed": self.committed,
+            "trace": [
+                {"coach": line, **(reply.trace.model_dump(mode="json") if reply.trace else {})}
+                for line, reply in zip(self.coach_lines, self.replies, strict=True)
+            ],
         }
+
+    @property
+    def coach_lines(self) -> list[str]:
+        """The coach's lines, in order."""
+        return [t.text for t in self.transcript if t.speaker == "coach"]
 
 
 def read_coach_lines(path: Path | str) -> list[str]:

@@ -1,10 +1,11 @@
 """Build the LLM persona prompt from what the persona may know right now, and nothing else.
 
 What must stay true: the messages hold only the persona card (name, role, voice, openness,
-resistance style, surface lines), the layers unlocked by the end of this turn, and the one
-instruction the state machine decided on (with that reaction's own example lines).  Locked
-layers, the debrief and the facilitator notes are never read here, so no prompt injection can
-make the model say them: it does not have them.
+resistance style, surface lines), the layers unlocked by the end of this turn, and the reply plan
+the state machine decided on — how to answer the turn first, then what to say (with example
+lines from the same pools the offline engine uses).  Locked layers, the debrief and the
+facilitator notes are never read here, so no prompt injection can make the model say them: it
+does not have them.  Both engines therefore answer the same way; only the wording differs.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Sequence
 from typing import Literal
 
 from rubrics.transcript import Turn
-from scenarios.engine import Reaction, TurnDecision
+from scenarios.engine import Ack, Reaction, TurnDecision
 from scenarios.model import Scenario
+from scenarios.offline import ack_lines, content_lines
 from scenarios.state import PersonaState
 
 Role = Literal["system", "human", "ai"]
@@ -28,8 +30,19 @@ _CONTEXTS = {
 _INSTRUCTIONS: dict[Reaction, str] = {
     "reveal": "The coach has earned something new. Tell them, in your own words, the newly earned"
     " material below. Say only that; keep everything else as before.",
-    "elaborate": "The coach is listening well. Say a little more about the newly earned material"
-    " below, in your own words.",
+    "elaborate": "The coach is listening well. Say a little more about what you already shared,"
+    " as in the lines below, in your own words.",
+    "reflected": "The coach said back what they heard. Then talk about what is on the surface, as"
+    " in the lines below; share nothing new.",
+    "affirmed": "The coach recognised something about you. Then talk about what is on the surface,"
+    " as in the lines below; share nothing new.",
+    "advice_welcome": "You agreed to hear the coach's idea. Weigh it honestly in a sentence or two;"
+    " no 'yes, but', and do not commit to anything yet.",
+    "permission": "The coach asked whether they may share an idea or change topic. Say yes,"
+    " briefly, and nothing more.",
+    "greeting": "Answer the coach's hello briefly, then say what is on the surface.",
+    "off_topic": "The coach made small talk or asked about something unrelated. Answer in a few"
+    " words, without inventing anything about your situation, and steer back.",
     "options": "Think aloud about your options, generating them yourself, as in the example.",
     "commit": "Commit to one concrete action with a time, as in the example.",
     "closing": "You have already committed. Wrap up warmly and briefly; do not reopen anything.",
@@ -65,7 +78,7 @@ def _card(scenario: Scenario, state: PersonaState) -> list[str]:
     lines.append(f"Openness {p.openness}/5, resistance {p.resistance}/5; pushed, you {style}.")
     lines.append(f"Trust in the coach right now: {state.trust:.2f} (0 closed, 1 open).")
     lines.append("What you talk about freely:")
-    lines.extend(f"- {s}" for s in p.surface)
+    lines.extend(f"- {topic.lines[0]}" for topic in p.surface_topics())
     return lines
 
 
@@ -79,29 +92,29 @@ def _known(scenario: Scenario, unlocked: Sequence[str]) -> list[str]:
     return lines
 
 
-def _examples(scenario: Scenario, state: PersonaState, decision: TurnDecision) -> list[str]:
-    """Example wording for this turn only: the earned layer's lines or the reaction's pool."""
-    r = scenario.reactions
-    if decision.earned:
-        return [scenario.layer(decision.earned).reveal[0]]
-    if decision.elaborate:
-        layer = scenario.layer(decision.elaborate)
-        return [layer.reveal[min(state.told.get(layer.id, 1), len(layer.reveal) - 1)]]
-    pools: dict[str, list[str]] = {
-        "options": scenario.end.options,
-        "commit": scenario.end.commitment,
-        "closing": scenario.end.closing,
-        "advice": r.advice,
-        "closed_question": r.closed_question,
-        "leading_question": r.leading_question or r.closed_question,
-        "judgemental_why": r.judgemental_why,
-        "stacked_questions": r.stacked_questions,
-        "guarded": r.guarded,
-        "engaged": scenario.persona.surface,
-        "off_frame": r.off_frame,
-        "neutral": r.neutral,
-    }
-    return list(pools[decision.reaction])
+_OPENINGS: dict[Ack, str] = {
+    "confirm": "Start by confirming, in a few words, that the coach got it right",
+    "correct": "Start by saying, in a few words, that the coach did not quite get it, then put it"
+    " your way",
+    "thanks": "Start by taking the compliment in a few words, in your own manner",
+    "permission_granted": "Say yes to the coach sharing their idea, in a few words",
+    "greeting": "Start by answering the coach's hello",
+    "off_topic": "Start by answering the small talk in a few words",
+}
+
+
+def _plan_lines(scenario: Scenario, decision: TurnDecision) -> list[str]:
+    """How to answer the turn before anything else, with example wording."""
+    plan, lines = decision.plan, []
+    if plan.wrong_name:
+        lines.append(
+            f"The coach called you {plan.wrong_name}. Your name is"
+            f" {scenario.persona.first_name}: say so briefly first."
+        )
+    if plan.ack:
+        examples = " / ".join(ack_lines(scenario, plan.ack)[:3])
+        lines.append(f"{_OPENINGS[plan.ack]} (for example: {examples}).")
+    return lines
 
 
 def build_persona_messages(
@@ -117,8 +130,11 @@ def build_persona_messages(
     unlocked = [*state.unlocked, *([decision.earned] if decision.earned else [])]
     system = [*_card(scenario, state), "", *_known(scenario, unlocked), ""]
     system.append("This turn: " + _INSTRUCTIONS[decision.reaction])
-    system.append("Lines in your voice to draw on (do not copy them word for word every time):")
-    system.extend(f"- {line}" for line in _examples(scenario, state, decision))
+    system.extend(_plan_lines(scenario, decision))
+    examples = content_lines(scenario, decision)
+    if examples:
+        system.append("Lines in your voice to draw on (do not copy them word for word every time):")
+        system.extend(f"- {line}" for line in examples)
     system.append("Reply with what you say aloud only: one to four sentences, no stage directions.")
     messages: list[tuple[Role, str]] = [("system", "\n".join(system))]
     for turn in history:

@@ -42,16 +42,36 @@ class TurnTopics:
     matcher: TopicMatcher
     _vector: np.ndarray | None = field(default=None, repr=False)
 
+    @property
+    def vector(self) -> np.ndarray:
+        """The turn's embedding (computed once)."""
+        if self._vector is None:
+            self._vector = self.matcher.embed_one(self.text)
+        return self._vector
+
     def match(self, keywords: Sequence[str], cues: Sequence[str]) -> MatchedBy | None:
         """Return how the turn matched the keywords or cues, or None if it is off topic."""
         if keyword_hit(self.text, keywords):
             return "keyword"
         if not cues or not self.text.strip():
             return None
-        if self._vector is None:
-            self._vector = self.matcher.embed_one(self.text)
-        best = float(np.max(self.matcher.cue_matrix(cues) @ self._vector))
+        best, _ = self.nearest(cues)
         return "embedding" if best >= self.matcher.threshold else None
+
+    def nearest(self, cues: Sequence[str]) -> tuple[float, str]:
+        """The most similar of ``cues`` (at least one) and its cosine similarity to the turn."""
+        if not self.text.strip():
+            return 0.0, cues[0]
+        similarities = self.matcher.cue_matrix(cues) @ self.vector
+        best = int(np.argmax(similarities))
+        return float(similarities[best]), cues[best]
+
+    def similarity(self, text: str) -> float:
+        """Cosine similarity between the turn and another text (not kept with the cues: replies
+        may be model-written and unbounded; the embedder's own cache serves repeats)."""
+        if not self.text.strip() or not text.strip():
+            return 0.0
+        return float(self.matcher.embed_one(text) @ self.vector)
 
 
 class TopicMatcher:

@@ -44,6 +44,7 @@ from rubrics.scorer import Scorer
 from rubrics.transcript import Turn
 from rubrics.yaml_source import ContentError, ContentIssue
 from scenarios.catalogue import load_scenario_text
+from scenarios.engine import TurnTrace
 from scenarios.model import LearnerView, Scenario
 from scenarios.playthrough import PersonaEngine
 from scenarios.state import PersonaState
@@ -69,6 +70,7 @@ class TestDrive:
     state: dict[str, Any]
     unlocked: list[str] = field(default_factory=list)
     committed: bool = False
+    traces: list[TurnTrace] = field(default_factory=list)  # one per persona reply: why it said so
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,7 @@ class AuthoringService:
             reply.state.model_dump(mode="json"),
             list(reply.state.unlocked),
             reply.state.committed,
+            [*drive.traces, *([reply.trace] if reply.trace is not None else [])],
         )
 
     def save_scenario(

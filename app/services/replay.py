@@ -61,7 +61,7 @@ def replay(
         labels = CoachLabels.model_validate(pending.labels or _UNLABELLED)
         before = list(state.unlocked)
         if machine is not None:
-            decision = machine.decide(scenario, state, pending.text, labels)
+            decision = machine.decide(scenario, state, pending.text, labels, history[:-1])
             state = machine.advance(state, decision, turn.text)
         else:  # an engine without a public state machine: its reply is deterministic too
             state = engine.reply(scenario, state, pending.text, labels, history[:-1]).state

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.services.authoring import TurnTrace
 from app.services.errors import ServiceError
 from app.ui.runtime import current_principal, get_services, plain
 from app.ui.studio_common import (
@@ -121,14 +122,42 @@ def _test_drive(text: str, *, ready: bool) -> None:
             st.error(plain(str(exc)))
         else:
             st.session_state["drive"] = drive
-    for speaker, said in drive.turns:
+    traces = iter(drive.traces)
+    for n, (speaker, said) in enumerate(drive.turns):
         with st.chat_message("user" if speaker == "coach" else "assistant"):
             st.markdown(plain(said))
+            trace = next(traces, None) if speaker == "client" and n > 0 else None
+            if trace is not None:
+                _why(trace)
     st.caption(
         "Layers earned: "
         + (", ".join(drive.unlocked) or "none yet")
         + (" · committed to an action" if drive.committed else "")
     )
+
+
+def _why(trace: TurnTrace) -> None:
+    """Why the persona answered so: for the author tuning cues and trust, never for learners."""
+    with st.expander("Why this reply"):
+        st.markdown(
+            f"**{plain(trace.plan)}** · coach turn read as `{trace.technique}` "
+            f"({trace.confidence:.0%} sure) · trust {trace.trust_before:.2f} → "
+            f"{trace.trust_after:.2f} · similarity to the last reply {trace.reply_similarity:.2f}"
+        )
+        rows = [
+            {
+                "layer": layer.layer,
+                "status": layer.status.replace("_", " "),
+                "nearest cue": layer.nearest_cue or "",
+                "similarity": round(layer.similarity, 2),
+                "evidence": round(layer.evidence, 2),
+                "progress": round(layer.progress, 2),
+                "why": layer.reason,
+            }
+            for layer in trace.layers
+        ]
+        if rows:
+            st.dataframe(rows, hide_index=True, use_container_width=True)
 
 
 def _publishing(scenario_id: str, published: bool) -> None:

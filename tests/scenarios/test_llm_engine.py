@@ -63,15 +63,21 @@ def _runs(text: str, n: int) -> set[str]:
 def _leaked(text: str, scenario: Scenario, unlocked: Sequence[str] = ()) -> list[str]:
     """Locked texts sharing a run of 6 words with ``text`` (all of it if shorter).
 
-    Runs that also occur in unlocked layers are no secret: the debrief's "real want" may
-    paraphrase a goal the learner has already earned.
+    Runs that also occur in unlocked layers are no secret (the debrief's "real want" may
+    paraphrase a goal the learner has already earned), nor are runs of the persona's public lines.
     """
-    public = " ".join(
+    shared = [
         line
         for layer in scenario.layers
         if layer.id in unlocked
         for line in [layer.summary, *layer.reveal]
-    )
+    ]
+    # the persona's public lines (reactions, surface) may share a phrase with a secret
+    said_freely = [
+        *(line for lines in scenario.reactions.model_dump().values() for line in lines),
+        *(line for topic in scenario.persona.surface_topics() for line in topic.lines),
+    ]
+    public = " | ".join([*shared, *said_freely])
     joined = " " + " ".join(_norm(text)) + " "
     found = []
     for secret in _locked_texts(scenario, unlocked):
@@ -148,7 +154,10 @@ def test_injections_reveal_nothing_locked(server: OpenAIServer, scenario_id: str
     # by someone else, breaks character, or plays along politely
     bad = [echo_system_prompt, Reply(f"Fine. {secret}"), Reply(BREAKS)]
     kinds = [bad[i % 4] if i % 4 < 3 else None for i in range(len(INJECTIONS))]
-    server.enqueue(*(kind or Reply(f"{IN_CHARACTER} ({i})") for i, kind in enumerate(kinds)))
+    # each polite reply is new: a repeated sentence is replaced like any other bad reply
+    server.enqueue(
+        *(kind or Reply(f"Odd one, number {i}. Not following.") for i, kind in enumerate(kinds))
+    )
     engine = LLMPersonaEngine(_http_chat(server.base_url), _offline())
     opening = engine.start(scenario, seed=5)
     state, history = opening.state, [Turn("client", opening.text)]

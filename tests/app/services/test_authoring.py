@@ -73,6 +73,10 @@ def test_test_drive_plays_the_draft_and_stores_nothing(services: Services, fran:
     assert [speaker for speaker, _ in drive.turns] == ["client", "coach", "client"]
     assert drive.unlocked == ["the_fact"]
     assert "The persona's words when the coach earns this layer." in drive.turns[-1][1]
+    # the author sees why: one trace per reply, naming the layer earned and the plan
+    assert len(drive.traces) == 1
+    earned = [t for t in drive.traces[0].layers if t.status == "earned"]
+    assert [t.layer for t in earned] == ["the_fact"] and "reveal the_fact" in drive.traces[0].plan
     assert _sessions(services) == before
     with pytest.raises(InvalidInput, match="Fix the draft"):
         services.authoring.drive(fran, "id: [", drive, "Hello?")

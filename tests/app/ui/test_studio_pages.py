@@ -87,6 +87,7 @@ def test_studio_from_scenario_to_dashboard(data_dir: Path) -> None:
     at.chat_input[0].set_value("What's been happening for you lately?").run()
     assert not at.exception and len(at.chat_message) == 3
     assert "Layers earned: the_fact" in _text(at)
+    assert [e.label for e in at.expander] == ["Why this reply"]  # the engine's trace, for authors
 
     # 3. save and publish
     at.button(key="save-scenario").click().run()

@@ -1,0 +1,93 @@
+"""The reply planner with the bundled model: the persona answers the turn first, then adds
+content, never repeats a long sentence, and trust follows the quality of the turn.
+
+The coach lines here are new (not the scenario scripts); each test plays the real detector and the
+real offline engine, as ``coachlab practice`` does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rubrics.detector import TechniqueDetector
+from scenarios.model import Scenario
+from scenarios.offline import OfflinePersonaEngine
+from scenarios.playthrough import play_lines
+from scenarios.state import long_sentence_keys
+from tests.scenarios.helpers import BUILTIN_IDS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def played(minilm) -> tuple[OfflinePersonaEngine, TechniqueDetector]:
+    return OfflinePersonaEngine(minilm), TechniqueDetector(minilm)
+
+
+def _reply(played, scenario: Scenario, lines: list[str]):
+    engine, detector = played
+    return play_lines(scenario, lines, engine, detector).replies
+
+
+def test_a_wrong_name_is_corrected_first(played, scenarios: dict[str, Scenario]) -> None:
+    tom = scenarios["new-manager-impostor"]
+    first = tom.persona.first_name
+    reply = _reply(played, tom, ["Thanks for coming in, Dana. How are things going?"])[0]
+    assert reply.trace is not None and "Dana" in reply.trace.plan
+    assert first in reply.text.split(".")[0] + reply.text.split("—")[0]
+
+
+def test_a_summary_with_a_check_is_answered_not_counted_as_questions(
+    played, scenarios: dict[str, Scenario]
+) -> None:
+    marcus = scenarios["workload-delegation"]
+    lines = [
+        "What's been filling your days lately?",
+        "So there's the emails first thing, the feed breaking, and an audit on top. "
+        "Have I got that right?",
+    ]
+    reply = _reply(played, marcus, lines)[1]
+    assert reply.reaction != "stacked_questions"
+    assert not any(line in reply.text for line in marcus.reactions.stacked_questions)
+
+
+def test_small_talk_is_answered_briefly_and_steered_back(
+    played, scenarios: dict[str, Scenario]
+) -> None:
+    derek = scenarios["underperformer-denial"]
+    reply = _reply(played, derek, ["Did you catch the match on Saturday?"])[0]
+    assert reply.reaction in ("off_topic", "closed_question")
+    assert reply.newly_unlocked == []
+
+
+def test_reassurance_costs_trust_and_earns_nothing(played, scenarios: dict[str, Scenario]) -> None:
+    sofia = scenarios["first-performance-review"]
+    lines = ["Honestly, relax. Reviews here are a formality, you'll sail through it."]
+    reply = _reply(played, sofia, lines)[0]
+    assert reply.newly_unlocked == []
+    assert reply.trace is not None and reply.trace.trust_after < reply.trace.trust_before
+
+
+@pytest.mark.parametrize("scenario_id", BUILTIN_IDS)
+def test_no_long_sentence_is_said_twice(played, scenarios, scenario_id: str) -> None:
+    scenario = scenarios[scenario_id]
+    # a patient but unremarkable coach: the persona runs out of new things before the coach does
+    lines = [
+        "How are things?",
+        "Mm. Go on.",
+        "What else is going on?",
+        "Okay.",
+        "Tell me more.",
+        "Right, I see.",
+        "And what else?",
+        "How is the week looking?",
+        "Sure.",
+        "What's on your mind today?",
+        "Anything else?",
+        "I see.",
+    ]
+    replies = [r.text for r in _reply(played, scenario, lines)]
+    keys = [
+        k for text in [scenario.persona.opening_line, *replies] for k in long_sentence_keys(text)
+    ]
+    assert len(keys) == len(set(keys)), replies
