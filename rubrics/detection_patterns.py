@@ -406,6 +406,18 @@ GROW = {
         r"\bwhat matters\b",
         r"\b(focus on|work on) today\b",
         r"\bwhat do you want\b",
+        # the session's goal in everyday words
+        r"\b(most|more) (useful|helpful|valuable) (to|for us to) (talk|focus|look|spend|work)\b",
+        r"\b(talk|focus|work|spend (our|the) time) on (today|in the time|in our time)\b",
+        r"\bwhat (would|do) you (like|want|need|hope) to (get|take|leave|walk away) "
+        r"(out of|from|with)\b",
+        r"\b(leave|walk away|come away) (with|having)\b",
+        r"\bwhat would make (this|today|our time|the session|this conversation) (useful|worthwhile|"
+        r"worth it|valuable|a good use)\b",
+        r"\bwhere would you like to (start|begin)\b|\bwhat brings you\b",
+        r"\bwhat'?s on your (mind|agenda|list) (today|for today)\b",
+        r"\b(good|great|useful) outcome\b",
+        r"\bby the end of (our|this|the) (time|chat|hour|conversation)\b",
     ),
     "reality": _any(
         r"\bwhat's happening\b",

@@ -268,8 +268,8 @@ def question_kind_at(tokens: tuple[str, ...], i: int, *, clause_start: bool) -> 
         )
         if not is_question or not (clause_start or (nxt in AUX and after in SUBJECTS)):
             return None
-        if word == "who" and nxt in ("could", "might", "would", "can", "else"):
-            return "open"  # "Who could support you?" asks the client to think, not for a name
+        if word in ("who", "where") and nxt in ("could", "might", "would", "should"):
+            return "open"  # "Who could support you?", "Where would you like to start?": not a fact
         if word in _CLOSED_WH or (word == "how" and nxt in _CLOSED_HOW):
             return "closed"
         if word == "which" and (nxt in _WHICH_CHOICE or "or" in tokens[i:]):

@@ -120,6 +120,11 @@ _SPECS = (
           "Advice without permission, leading or judgemental-why questions (MITI's Persuade "
           "and Confront).",
           "replace persuading and judging with questions about the client's own view"),
+    _spec("advice_without_permission_rate", "advice without permission per coach turn", "share",
+          1.0, "advice_without_permission", "evoking",
+          "Unasked advice (reassurance included) as a share of coach turns: two in four turns is "
+          "a habit, one in twelve a slip.",
+          "ask what the client sees first, and ask permission before offering an idea"),
     _spec("mi_adherent_rate", "MI-adherent turns per coach turn", "share", 1.0, "mi_adherent",
           "none", "Affirmations and permission requests as a share of coach turns, so a long "
           "session does not score better for being long.",
@@ -350,6 +355,12 @@ def compute_metrics(turns: Sequence[Turn], labels: Sequence[Labels]) -> Conversa
         if isinstance(lab, CoachLabels)
     )
     client = [lab for lab in labels if isinstance(lab, ClientLabels)]
+    asked_at = sets["will_turns"][0] if sets["will_turns"] else len(labels)
+    agreed = [
+        lab
+        for i, lab in enumerate(labels)
+        if i > asked_at and isinstance(lab, ClientLabels) and lab.commitment
+    ]
     change = float(sum(lab.talk_type == "change" for lab in client))
     sustain = float(sum(lab.talk_type == "sustain" for lab in client))
     firsts, _ = _grow(coach, labels)
@@ -376,6 +387,7 @@ def compute_metrics(turns: Sequence[Turn], labels: Sequence[Labels]) -> Conversa
         "self_focus_count": n["self_focus"],
         "mi_adherent_count": n["mi_adherent"],
         "mi_non_adherent_count": n["mi_non_adherent"],
+        "advice_without_permission_rate": _ratio(n["advice_without_permission"], len(coach), 0.0),
         "mi_adherent_rate": _ratio(n["mi_adherent"], len(coach), 0.0),
         "mi_non_adherent_rate": _ratio(n["mi_non_adherent"], len(coach), 0.0),
         "mi_adherent_share": _ratio(n["mi_adherent"], n["mi_adherent"] + n["mi_non_adherent"], 0.5),
@@ -384,8 +396,10 @@ def compute_metrics(turns: Sequence[Turn], labels: Sequence[Labels]) -> Conversa
         "goal_timing": goal_timing,
         "grow_coverage": len(firsts) / 4,
         "grow_order_score": _order_score(firsts),
-        "commitment": float(any(lab.commitment for lab in client)),
-        "commitment_with_when": float(any(lab.commitment and lab.has_when for lab in client)),
+        # an action counts only when the client agrees to it after the coach asked for one (a
+        # "will" turn): a client's passing "I'll clear the inbox on Friday" is not a designed action
+        "commitment": float(bool(agreed)),
+        "commitment_with_when": float(any(lab.has_when for lab in agreed)),
         "change_talk_count": change,
         "sustain_talk_count": sustain,
         "change_talk_share": _ratio(change, change + sustain, 0.5),

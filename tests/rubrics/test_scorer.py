@@ -414,7 +414,7 @@ def test_scoring_needs_coach_turns_matching_labels_and_a_label_source() -> None:
 def test_json_contract_and_markdown() -> None:
     card = score(POOR, "core-coaching")
     data = card.to_json_dict()
-    assert data["rubric"]["id"] == "core-coaching" and data["rubric"]["version"] == 1
+    assert data["rubric"]["id"] == "core-coaching" and data["rubric"]["version"] == 2
     assert set(data) >= {
         "rubric",
         "overall",
@@ -450,7 +450,7 @@ def test_json_contract_and_markdown() -> None:
     assert data["metrics"]["advice_without_permission_count"] == 4
     assert Scorecard.model_validate(data) == card
     md = card.to_markdown()
-    assert "# Scorecard: Core coaching skills (v1)" in md
+    assert "# Scorecard: Core coaching skills (v2)" in md
     assert "→ “What options do you see for the monthly reports?”" in md
     assert "| Evokes rather than advises | 2/5 |" in md
 
