@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ from rubrics.detection_text import speech_style as speech_style_text
 from rubrics.detector import TechniqueDetector
 from rubrics.embedding import SentenceEmbedder
 from rubrics.features import TURN_LAYERS
+from rubrics.gold import GOLD_FILE, GoldItem, load_gold, of_split
 from rubrics.labels import ClientLabels, CoachLabels, Technique
 from rubrics.mi_score import mi_consistency_score
 from rubrics.scorer import Scorer
@@ -70,6 +72,52 @@ _GOLD_TECHNIQUE: dict[tuple[str, str | None], Technique] = {
 def behaviour(technique: Technique) -> str:
     """Map a CoachLab technique to AnnoMI's main therapist behaviour (data README mapping)."""
     return _BEHAVIOUR.get(technique, "other")
+
+
+@dataclass(frozen=True)
+class TypedReport:
+    """The detector on the typed-coaching gold set's test split (never trained or tuned on)."""
+
+    items: int
+    accuracy: float
+    per_label: tuple[tuple[str, int, float], ...]  # label, support, recall
+    confusions: tuple[tuple[str, str, int], ...]  # gold, predicted, count (most common first)
+
+    def to_text(self) -> str:
+        """Render as a plain-text table."""
+        lines = [
+            f"typed-coaching gold set, test split: {self.items} coach turns",
+            f"primary label accuracy           {self.accuracy:.3f}",
+            f"{'label':<20}{'support':>8}{'recall':>8}",
+            *(f"{label:<20}{n:>8d}{recall:>8.3f}" for label, n, recall in self.per_label),
+            "most common confusions (gold -> predicted):",
+            *(f"  {g} -> {p}: {n}" for g, p, n in self.confusions[:6]),
+        ]
+        return "\n".join(lines)
+
+
+def evaluate_typed(detector: TechniqueDetector, items: Sequence[GoldItem]) -> TypedReport:
+    """Label each test-split item's coach turn live (with the client turn before it) and compare
+    the primary label with the adjudicated one."""
+    test = of_split(items, "test")
+    predicted = [detector.label_coach(item.coach, item.client or None).primary for item in test]
+    gold = [item.primary for item in test]
+    labels = sorted(set(gold))
+    per_label = tuple(
+        (
+            label,
+            gold.count(label),
+            sum(g == p == label for g, p in zip(gold, predicted, strict=True)) / gold.count(label),
+        )
+        for label in labels
+    )
+    confusions = Counter((g, p) for g, p in zip(gold, predicted, strict=True) if g != p)
+    return TypedReport(
+        items=len(test),
+        accuracy=sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(test), 1),
+        per_label=per_label,
+        confusions=tuple((g, p, n) for (g, p), n in confusions.most_common()),
+    )
 
 
 @dataclass(frozen=True)
@@ -439,6 +487,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         split_seed=args.split_seed,
     )
     print(report.to_text())
+    if GOLD_FILE.is_file():
+        embedder = make_embedder(args.embedder)
+        print("\n" + evaluate_typed(TechniqueDetector(embedder), load_gold()).to_text())
     if args.sessions_out is not None:
         with args.sessions_out.open("w", encoding="utf-8") as out:
             for x in report.sessions:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from rubrics.detection_patterns import SCALE
+from rubrics.detection_patterns import DIRECTIVE_QUESTION, SCALE
 from rubrics.detection_rules import CoachCues, reflection_depth
 from rubrics.detection_text import AUX, WH, normalise
 from rubrics.labels import Technique
@@ -56,9 +56,10 @@ POLICY_RULES: tuple[PolicyRule, ...] = (
 _HEADS_OVERRIDE = 0.6
 # a rule's reading gives way when the heads give its behaviour less than VETO_BELOW and another
 # at least VETO_HEADS: long spoken turns ("you have to, you know, …" inside a reflection) fool
-# the patterns more often than the heads
-VETO_BELOW = 0.1
-VETO_HEADS = 0.8
+# the patterns more often than the heads. Chosen on AnnoMI's tuning split (--split-seed 1: session
+# AUROC 0.83 -> 0.91, macro-F1 0.709 -> 0.734 against 0.1/0.8) and the typed train items.
+VETO_BELOW = 0.25
+VETO_HEADS = 0.6
 
 
 def _vetoed(main: str, votes: HeadVotes | None) -> bool:
@@ -177,8 +178,9 @@ def choose_primary(
     """Apply the policy (docs/coding-manual.md, section 2) to one coach turn."""
     if cues.backchannel or cues.small_talk:
         return PrimaryChoice("other", "backchannel")
-    # reassurance patterns are specific enough to stand against the heads; other directives are not
-    if cues.reassurance or (cues.directive and not _vetoed("therapist_input", votes)):
+    # reassurance and directive questions are specific enough to stand against the heads
+    forceful = cues.reassurance or bool(DIRECTIVE_QUESTION.search(normalise(cues.text)))
+    if forceful or (cues.directive and not _vetoed("therapist_input", votes)):
         return PrimaryChoice("advice", "directive")
     if cues.permission:
         return PrimaryChoice("permission", "permission")

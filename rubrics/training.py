@@ -43,7 +43,7 @@ from rubrics.features import (
     coach_inputs,
     stack,
 )
-from rubrics.gold import KINDS
+from rubrics.gold import GOLD_FILE, KINDS, load_gold, training_utterances
 
 # Inverse L2 strength per head, chosen by transcript-grouped 5-fold CV on annomi-dev (see
 # docs/rubric-engine-accuracy.md for which were tuned and on which split); strong regularisation
@@ -320,8 +320,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also train main@transcript (reads the next client turn; not shipped by default)",
     )
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        default=GOLD_FILE,
+        help="typed-coaching gold set: its train split is added (the test split never is)",
+    )
     args = parser.parse_args(argv)
     utterances = load_annomi(args.data_dir)
+    dataset = "AnnoMI (dev part)"
+    if args.gold.is_file():
+        typed = training_utterances(load_gold(args.gold))
+        utterances = [*utterances, *typed]
+        dataset += f" + {sum(u.speaker == 'coach' for u in typed)} typed gold train items"
     embedder = make_embedder(args.embedder)
     texts = training_texts(utterances)
     layer_vectors = layers_cached(embedder, texts, TURN_LAYERS)
@@ -333,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         c=dict.fromkeys(DEFAULT_C, args.c) if args.c else None,
         metadata={
             "embedder": getattr(embedder, "name", args.embedder),
-            "dataset": "AnnoMI (dev part)",
+            "dataset": dataset,
         },
         transcript_head=args.transcript_head,
     )

@@ -102,7 +102,9 @@ def cmd_score(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_eval_annomi(args: argparse.Namespace, ctx: CliContext) -> int:
     """Cross-validated agreement with the AnnoMI expert annotations."""
-    from rubrics.evaluation import evaluate_annomi
+    from rubrics.detector import TechniqueDetector
+    from rubrics.evaluation import evaluate_annomi, evaluate_typed
+    from rubrics.gold import GOLD_FILE, load_gold
 
     try:
         import sklearn  # noqa: F401 - the evaluation retrains the heads on each fold
@@ -113,11 +115,11 @@ def cmd_eval_annomi(args: argparse.Namespace, ctx: CliContext) -> int:
         ) from None
     if not args.data_dir.is_dir():
         raise CliError(f"{args.data_dir}: not a folder with AnnoMI CSV files")
+    embedder = ctx.services(prepare=False).embedder
     report = evaluate_annomi(
-        args.data_dir,
-        folds=args.folds,
-        embedder=ctx.services(prepare=False).embedder,
-        speech_style=args.speech_style,
+        args.data_dir, folds=args.folds, embedder=embedder, speech_style=args.speech_style
     )
     print(report.to_text())
+    if GOLD_FILE.is_file():  # the shipped detector on typed turns it never saw
+        print("\n" + evaluate_typed(TechniqueDetector(embedder), load_gold()).to_text())
     return 0
