@@ -58,7 +58,10 @@ def detector(minilm: MiniLMEmbedder) -> TechniqueDetector:
 
 def test_shipped_weights_load_and_are_small() -> None:
     model = TechniqueModel.load(WEIGHTS_DIR)
-    assert set(model.heads) == {"main", "question", "reflection", "input", "client"}
+    # "kind" (affirmation / permission / structuring / other) learns from the typed gold set
+    assert set(model.heads) == {"main", "question", "reflection", "input", "kind", "client"}
+    assert model.heads["kind"].classes == ("affirmation", "other", "permission", "structuring")
+    assert "typed gold train items" in str(model.metadata["dataset"])
     assert model.heads["main"].classes == ("question", "reflection", "therapist_input", "other")
     # The shipped heads read no future context, so live and whole-transcript labels agree.
     assert all("next_client" not in model.inputs(h) for h in model.heads)
