@@ -59,6 +59,7 @@ _HEADS_OVERRIDE = 0.6
 # the patterns more often than the heads. Chosen on AnnoMI's tuning split (--split-seed 1: session
 # AUROC 0.83 -> 0.91, macro-F1 0.709 -> 0.734 against 0.1/0.8) and the typed train items.
 VETO_BELOW = 0.25
+_KIND_SURE = 0.6
 VETO_HEADS = 0.6
 
 
@@ -159,6 +160,9 @@ def _statement(cues: CoachCues, votes: HeadVotes | None, previous: str | None) -
         return PrimaryChoice(kind, "question_heads")  # type: ignore[arg-type]
     if votes.kind:
         ranked = sorted(votes.kind, key=lambda k: -votes.kind[k])  # type: ignore[index]
+        if ranked[0] != "other" and votes.kind[ranked[0]] < _KIND_SURE:
+            # the kind head learns from few typed turns: an unsure "affirmation" is just talk
+            return PrimaryChoice("other", "heads", ranked[0])  # type: ignore[arg-type]
         return PrimaryChoice(ranked[0], "heads", ranked[1] if len(ranked) > 1 else None)  # type: ignore[arg-type]
     return PrimaryChoice("other", "heads")
 
