@@ -56,7 +56,8 @@ def sayable_text(scenario: Scenario) -> str:
     """Everything the persona may say whatever is unlocked (persona card and reactions)."""
     p = scenario.persona
     r = scenario.reactions
-    parts = [p.opening_line, *p.surface, *p.voice.fillers, *p.voice.tags, *p.voice.asides]
+    surface = [line for topic in p.surface_topics() for line in topic.lines]
+    parts = [p.opening_line, *surface, *p.voice.fillers, *p.voice.tags, *p.voice.asides]
     for pool in r.model_dump().values():
         parts.extend(pool)
     return " ".join(parts)

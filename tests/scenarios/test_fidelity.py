@@ -97,4 +97,5 @@ def test_injection_attempts_reveal_nothing_locked(
             if looks_off_frame(text):
                 assert reply.newly_unlocked == [] and reply.reaction == "off_frame"
         state, previous = reply.state, reply.text
-    assert not {scenario.layer(i).kind for i in state.unlocked} & {"value", "goal"}
+    gained = set(state.unlocked) - set(start.unlocked)  # good turns before may earn a value
+    assert not {scenario.layer(i).kind for i in gained} & {"value", "goal"}

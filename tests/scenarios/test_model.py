@@ -18,7 +18,9 @@ def _hidden_texts(scenario: Scenario) -> list[str]:
     texts += [*scenario.end.options, *scenario.end.commitment]
     for pool in scenario.reactions.model_dump().values():
         texts += pool
-    texts += scenario.persona.surface + scenario.persona.voice.traits
+    for topic in scenario.persona.surface_topics():
+        texts += [*topic.lines, *topic.cues]
+    texts += scenario.persona.voice.traits
     return texts
 
 

@@ -12,7 +12,13 @@ from app.cli import main
 
 REPO = Path(__file__).resolve().parents[3]
 SCENARIO = (REPO / "scenarios" / "builtin" / "peer-conflict.yaml").read_text(encoding="utf-8")
-RUBRIC = (REPO / "rubrics" / "builtin" / "core-coaching.yaml").read_text(encoding="utf-8")
+# the built-in rubric, pinned at version 1 so the cases below can edit that line
+RUBRIC = re.sub(
+    r"(?m)^version: \d+$",
+    "version: 1",
+    (REPO / "rubrics" / "builtin" / "core-coaching.yaml").read_text(encoding="utf-8"),
+    count=1,
+)
 
 
 def _line_of(text: str, needle: str, nth: int = 0) -> int:
