@@ -7,13 +7,17 @@ What must stay true:
 - deterministic and offline: the same turn and context always give the same suggestion;
 - a suggestion is one short open question or reflection, never advice, never two questions;
 - when a recent client turn offers a usable phrase, the suggestion reuses it (first person turned
-  into second person: "my reports" -> "your reports");
+  into second person: "my reports" -> "your reports"), but only a phrase that stands on its own:
+  a clause that ended where the client's sentence did, or a noun phrase whose head is not part of
+  an idiom ("up my sleeve", "on my side"); otherwise a complete sentence from a bank written for
+  that fault and moment is used, never a template with a gap filled by guesswork;
 - turns without a weakness get None.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -54,6 +58,14 @@ _FUNCTION = _words(
     makes made the a an my our your this these those his her their one"""
 )
 _TRIVIAL_STATES = _words("sorry fine ok okay good well sure here back")
+# a clause starting like this continues a thought the rewrite cannot see ("I'm not the only one…")
+_DANGLING_START = _words("not the a an that which who whose it this")
+# heads of noun phrases that are usually part of an idiom ("up my sleeve", "on my side")
+_IDIOM_HEADS = _words(
+    """side sleeve sleeves head mind way part end time day life best own turn fault bit lot thing
+    things stuff point place hand hands eye eyes heart chest back feet foot nerve nerves word
+    shoes mouth face neck breath gut guts fingers toes knees self one ones"""
+)
 _IRREGULAR_PAST = {
     "be": "were", "begin": "began", "bring": "brought", "buy": "bought", "choose": "chose",
     "come": "came", "do": "did", "feel": "felt", "find": "found", "get": "got", "give": "gave",
@@ -72,7 +84,7 @@ _CLOSED_IS_FINE = frozenset(
     ["question_open", "permission", "summary", "reflection_simple", "reflection_complex"]
 )
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-_DID_YOU = re.compile(r"\bdid you (\w+)\b(.*?)\??$", re.IGNORECASE)
+_DID_YOU = re.compile(r"^(?:so,? |and |ok,? )?did you (\w+)\b(.*?)\??$", re.IGNORECASE)
 _WHY_DID_YOU = re.compile(r"\bwhy did you (\w+)\b(.*?)\??$", re.IGNORECASE)
 _LEADING = re.compile(
     r"\b(?:don't|do not|wouldn't|shouldn't|won't) you (?:think|agree|feel)(?: that)? (.+?)\??$",
@@ -115,13 +127,20 @@ def _second_person(words: Sequence[str]) -> str:
 
 
 def _clause(words: Sequence[str], start: int, limit: int) -> list[str]:
+    """The words up to the clause's end; empty when the clause does not stand on its own.
+
+    A clause cut by ``limit`` or ending on a function word ("whose numbers are", "at") would
+    read as a fragment once quoted back, so it is not offered.
+    """
     taken: list[str] = []
     for word in words[start:]:
-        if word.lower() in _BOUNDARY or len(taken) == limit:
+        if word.lower() in _BOUNDARY:
             break
+        if len(taken) == limit:
+            return []
         taken.append(word)
-    while taken and taken[-1].lower() in _FUNCTION:
-        taken.pop()
+    if not taken or taken[-1].lower() in _FUNCTION or taken[0].lower() in _DANGLING_START:
+        return []
     return taken
 
 
@@ -137,7 +156,7 @@ def _noun_phrases(words: Sequence[str]) -> list[list[str]]:
             if low in _BOUNDARY or low in _FUNCTION or ends_like_verb:
                 break
             body.append(nxt)
-        if body:
+        if body and body[-1].lower() not in _IDIOM_HEADS and not body[-1].lower().endswith("ly"):
             found.append([word, *body])
     return found
 
@@ -197,66 +216,168 @@ def _past_tense(verb: str) -> str:
     return low + "ed"
 
 
-_REFLECT = (
-    ("state", "{}."),
-    ("want", "{}."),
-    ("past", "{}."),
-    ("noun_phrase", "It sounds like a lot is going on for you with {}."),
-)
-# For each kind of rewrite, templates in order of preference, each naming the client phrase it
-# needs; the first whose phrase the client turn offers is used.
-_TEMPLATES: dict[RewriteKind, tuple[tuple[str, str], ...]] = {
-    "advice": (
-        ("noun_phrase", "What options do you see for {}?"),
-        ("state", "Given that {}, what options do you see?"),
-        ("want", "What options do you see, given that {}?"),
-    ),
-    "closed": (
-        ("past", "What happened when {}?"),
-        ("noun_phrase", "What would you like to happen with {}?"),
-        ("state", "What is it like when {}?"),
-    ),
-    "leading": (
-        ("noun_phrase", "What do you think would help with {}?"),
-        ("state", "When {}, what do you think would help?"),
-    ),
-    "why": (
-        ("noun_phrase", "What do you think led to the situation with {}?"),
-        ("state", "{}. What do you think led to that?"),
-    ),
-    "self_focus": _REFLECT,
-    "reflect": _REFLECT,
-}
+def _reflection(phrases: ClientPhrases) -> str | None:
+    """The client's own clause said back to them, when one stands on its own."""
+    clause = phrases.state or phrases.want or phrases.past
+    return f"{clause}." if clause else None
 
 
 def _from_client(kind: RewriteKind, phrases: ClientPhrases) -> str | None:
-    """Fill the first template for this kind whose client phrase exists."""
-    for field, template in _TEMPLATES.get(kind, ()):
-        phrase = getattr(phrases, field)
-        if phrase:
-            return template.format(phrase)
+    """A rewrite built on a whole clause of the client's, for the faults where one fits.
+
+    Noun phrases are never spliced into a question: without a parser "what options do you see
+    for a nightmare?" cannot be told from "…for the monthly reports?".
+    """
+    if kind in ("reflect", "self_focus"):
+        return _reflection(phrases)
+    if kind == "advice" and phrases.want:
+        return f"What options do you see, given that {phrases.want}?"
+    if kind == "closed" and phrases.past:
+        return f"What happened when {phrases.past}?"
     return None
 
 
-def _from_coach(weakness: RewriteKind, coach_text: str) -> str:
-    """Rephrase the coach's own question when the client offered nothing to reuse."""
+# Closed questions reworded by what they ask about; the replacement never splices the coach's
+# words, so it is grammatical whatever followed the opener.
+_CLOSED_OPENERS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), bank)
+    for pattern, bank in (
+        (
+            r"\b(?:have|did) you (?:tried|try|thought about|think about|considered|consider)\b",
+            ("What have you tried so far?", "What options have you already considered?"),
+        ),
+        (
+            r"\b(?:have|did) you (?:talked|talk|spoken|speak|told|tell|asked|ask)\b",
+            (
+                "Who have you been able to talk to about this?",
+                "What conversations have you had so far?",
+            ),
+        ),
+        (
+            r"\b(?:do|does|did) (?:you|it|that) (?:feel|make you feel)\b"
+            r"|\bare you (?:feeling|ok|okay|alright|worried|scared|nervous|stressed|happy|upset)\b",
+            ("How are you feeling about it?", "What's that like for you?"),
+        ),
+        (
+            r"\bdo you (?:think|reckon|believe|see)\b"
+            r"|\bis (?:it|that|this) (?:because|about|the)\b",
+            ("How do you see it yourself?", "What do you make of it?"),
+        ),
+        (
+            r"\b(?:do|would) you (?:want|like|need)\b|\bwould it help\b",
+            ("What would you like to happen?", "What would help you most right now?"),
+        ),
+        (
+            r"\b(?:can|could|will|would|are) you (?:going to )?"
+            r"(?:do|make|try|manage|start|get|find|ask)\b|\bare you going to\b",
+            ("What could you do next?", "What feels like a realistic first step?"),
+        ),
+        (
+            r"\bis there\b|\bhave you got\b|\bdo you have\b",
+            ("What else is there?", "What might help here?"),
+        ),
+    )
+)
+_FEELINGS = {
+    "overwhelmed": "overwhelmed", "swamped": "swamped", "exhausted": "exhausted",
+    "tired": "tired", "drained": "drained", "stressed": "stressed", "worried": "worried",
+    "anxious": "anxious", "nervous": "nervous", "scared": "scared", "afraid": "afraid",
+    "frustrated": "frustrated", "angry": "angry", "annoyed": "annoyed", "upset": "upset",
+    "stuck": "stuck", "lost": "lost", "torn": "torn", "guilty": "guilty", "embarrassed":
+    "embarrassed", "lonely": "alone", "alone": "alone", "hurt": "hurt", "burnt": "burnt out",
+    "burned": "burnt out", "excited": "excited", "relieved": "relieved", "unsure": "unsure",
+    "confused": "confused", "pressure": "under pressure", "drowning": "swamped",
+    "terrified": "terrified", "dreading": "full of dread", "ashamed": "ashamed",
+    "fraud": "like a fraud", "failure": "like a failure", "useless": "useless",
+    "miserable": "miserable", "sad": "sad", "gutted": "gutted", "panicking": "panicky",
+}  # fmt: skip
+# Complete sentences for each fault when the client's words offer nothing safe to reuse, chosen
+# deterministically from the coach's turn so one transcript does not repeat one suggestion.
+_BANK: dict[RewriteKind, tuple[str, ...]] = {
+    "reflect": (
+        "It sounds like this matters a lot to you.",
+        "So there's a lot going on for you with this.",
+        "It sounds like this has been on your mind for a while.",
+    ),
+    "advice": (
+        "What ideas do you have yourself?",
+        "What options can you see?",
+        "What have you already tried?",
+        "What would you like to try?",
+    ),
+    "closed": ("What's on your mind about that?", "Tell me more about that.", "How do you see it?"),
+    "leading": ("What do you think would help?", "What's your own view on it?"),
+    "why": ("What led up to that?", "What was going on for you at the time?"),
+    "self_focus": (
+        "It sounds like that's been hard going for you.",
+        "So this has really stayed with you.",
+        "It sounds like this matters to you.",
+    ),
+    "stacked": ("What matters most to you about this?", "Where would you like to start?"),
+}
+
+
+_REASSURANCE = re.compile(
+    r"\b(?:don't worry|do not worry|you'll be (?:fine|ok|okay|great)|it'll be (?:fine|ok|okay)"
+    r"|no big deal|not a big deal|nothing to worry|i'm sure|everyone (?:feels|goes|gets|has)"
+    r"|don't beat yourself|it'll (?:all )?come back|happens to everyone)",
+    re.IGNORECASE,
+)
+_SUGGESTION = re.compile(
+    r"\b(?:have you (?:tried|thought|considered)|what about|how about|why not|could you|"
+    r"you could|maybe try|would it help)\b",
+    re.IGNORECASE,
+)
+# reassurance closes the worry down; the alternative invites it
+_WORRY = ("What worries you most about it?", "What's the hardest part of it for you?")
+# a suggestion in question form; the alternative asks what the client has already tried
+_ALREADY = ("What have you tried so far?", "What ideas do you have yourself?")
+
+
+def _pick(options: Sequence[str], key: str) -> str:
+    """One option, the same for the same key (a stable hash, unlike ``hash``)."""
+    return options[zlib.crc32(key.encode("utf-8")) % len(options)]
+
+
+def _feeling(client_texts: Sequence[str]) -> str | None:
+    """A feeling word the client used, as an adjective a reflection can name."""
+    for text in client_texts[:CLIENT_TURNS_CONSULTED]:
+        for word in _tokens(text.lower()):
+            if word in _FEELINGS:
+                return _FEELINGS[word]
+    return None
+
+
+def _from_coach(weakness: RewriteKind, coach_text: str, client_texts: Sequence[str] = ()) -> str:
+    """Rephrase the coach's own question, or take a whole sentence from the bank for the fault."""
     text = coach_text.strip()
-    if weakness == "closed" and (m := _DID_YOU.search(text)):
+    if weakness == "closed" and (m := _DID_YOU.search(text)) and _plain_clause(m.group(2)):
         return f"What happened when you {_past_tense(m.group(1))}{m.group(2).rstrip(' ?')}?"
-    if weakness == "why" and (m := _WHY_DID_YOU.search(text)):
+    if weakness == "why" and (m := _WHY_DID_YOU.search(text)) and _plain_clause(m.group(2)):
         return f"What happened that led you to {m.group(1).lower()}{m.group(2).rstrip(' ?')}?"
     if weakness == "leading" and (m := _LEADING.search(text)):
         return f"What are your thoughts on whether {m.group(1).rstrip(' ?')}?"
-    generic: dict[RewriteKind, str] = {
-        "reflect": "It sounds like this matters a lot to you.",
-        "advice": "What options do you see?",
-        "closed": "What would you like to explore about that?",
-        "leading": "What do you think would help?",
-        "why": "What do you think led to that?",
-        "self_focus": "What matters most to you about this?",
-        "stacked": "What matters most to you about this?",
-    }
-    return generic[weakness]
+    if weakness == "closed":
+        for pattern, bank in _CLOSED_OPENERS:
+            if pattern.search(text):
+                return _pick(bank, text)
+    feeling = _feeling(client_texts)
+    if weakness in ("reflect", "self_focus") and feeling:
+        return f"It sounds like you're feeling {feeling}."
+    if weakness == "advice":
+        if feeling:  # name the feeling the advice stepped over
+            return f"It sounds like you're feeling {feeling}."
+        if _REASSURANCE.search(text):
+            return _pick(_WORRY, text)
+        if _SUGGESTION.search(text):
+            return _pick(_ALREADY, text)
+    return _pick(_BANK[weakness], text)
+
+
+def _plain_clause(rest: str) -> bool:
+    """True when the words after "did you <verb>" can follow "what happened when you <verb>"."""
+    words = _tokens(rest)
+    return len(words) <= 8 and not any(w in {",", ";", ":", "or", "and"} for w in words)
 
 
 def weakness_of(labels: Sequence[Labels], index: int) -> Weakness | None:
@@ -308,7 +429,7 @@ def _rewrite(coach_text: str, weakness: RewriteKind, client_texts: Sequence[str]
         found = _from_client(weakness, read_client(client, coach_text))
         if found:
             return _capitalise(found)
-    return _capitalise(_from_coach(weakness, coach_text))
+    return _capitalise(_from_coach(weakness, coach_text, client_texts))
 
 
 def client_context(turns: Sequence[Turn], index: int) -> list[str]:

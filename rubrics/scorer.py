@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -123,6 +123,8 @@ class _Conversation:
     turns: Sequence[Turn]
     metrics: ConversationMetrics
     suggestions: Sequence[str | None]
+    # phrasings already offered by an earlier criterion: one scorecard never repeats one
+    offered: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +304,9 @@ def _example(
 ) -> tuple[str, str] | None:
     """The first weak evidence turn with a better phrasing that fits this criterion.
 
+    The phrasing is the remedy for this criterion (a reflection for listening, an open question
+    for closed questions), else the turn's own suggestion.  A phrasing another criterion already
+    offered is not offered again, so three criteria never share one rewrite.
     Turns the client has spoken before come first, so the phrasing can reuse the client's words.
     """
     ordered = sorted(picked, key=lambda p: not client_context(convo.turns, p[0]))
@@ -310,7 +315,8 @@ def _example(
         context = client_context(convo.turns, i)
         better = suggest_rewrite(convo.turns[i].text, remedy, context) if remedy else None
         better = better or convo.suggestions[i]
-        if better:
+        if better and better not in convo.offered:
+            convo.offered.add(better)
             return text, better
     return None
 

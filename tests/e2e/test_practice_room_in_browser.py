@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import send_chat, settle_chat
+from tests.support.browser import send_chat, settle_chat, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -18,6 +18,17 @@ VIEWPORTS = {"laptop": (1280, 900), "phone": (390, 844)}
 
 def _focused_test_id(page: Any) -> str | None:
     return page.evaluate("document.activeElement && document.activeElement.dataset.testid")
+
+
+def _wait_or_explain(page: Any, text: str, shot: Any) -> None:
+    """Wait for ``text``; if it never shows, fail with what the page showed instead."""
+    try:
+        page.get_by_text(text).first.wait_for()
+    except Exception as exc:  # a timeout: say what the learner saw instead
+        shot("xx-missing")
+        shown = page.locator("[data-testid='stAlert'], [data-testid='stException']")
+        messages = [shown.nth(i).inner_text() for i in range(shown.count())]
+        raise AssertionError(f"{text!r} never showed; alerts on the page: {messages}") from exc
 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
@@ -61,8 +72,11 @@ def test_practise_rewind_branch_debrief_export(
         shot("02-conversation")
 
         page.get_by_text("Rewind and try a different line").click()
-        page.get_by_role("button", name="Branch from here").click()
-        page.get_by_text("A branch of session").wait_for()
+        branch = page.get_by_role("button", name="Branch from here")
+        branch.wait_for()
+        wait_idle(page)
+        branch.click()
+        _wait_or_explain(page, "A branch of session", shot)
         page.get_by_test_id("stChatInputTextArea").wait_for()
         expect(page.get_by_test_id("stChatMessage")).to_have_count(5)
         send_chat(page, "So the work keeps landing on you. What would you like instead?", 7)

@@ -283,7 +283,7 @@ def test_long_turns_are_quoted_within_the_limit() -> None:
 def test_feedback_quotes_the_weak_turn_and_offers_a_rewrite_in_the_clients_words() -> None:
     result = criterion(score(POOR, "core-coaching"), "evokes-not-advises")
     assert "“You should delegate the reports to your team.”" in result.feedback
-    assert "monthly reports" in result.feedback
+    assert "evenings back" in result.feedback
     assert result.feedback.count(".") >= 1 and len(result.feedback) < 600
 
 
@@ -306,7 +306,10 @@ def test_turns_carry_labels_and_suggestions_only_for_weak_coach_turns() -> None:
     card = score(POOR, "core-coaching")
     by_index = {t.index: t for t in card.turns}
     assert by_index[4].primary == "advice"
-    assert by_index[4].suggestion == "What options do you see for the monthly reports?"
+    assert (
+        by_index[4].suggestion
+        == "What options do you see, given that you want to get your evenings back?"
+    )
     assert by_index[2].flags == ["stacked_questions"]
     assert by_index[1].suggestion is None and by_index[1].talk_type == "change"
     good = score(GOOD, "core-coaching")
@@ -451,7 +454,7 @@ def test_json_contract_and_markdown() -> None:
     assert Scorecard.model_validate(data) == card
     md = card.to_markdown()
     assert "# Scorecard: Core coaching skills (v2)" in md
-    assert "→ “What options do you see for the monthly reports?”" in md
+    assert "→ “What options do you see, given that you want to get your evenings back?”" in md
     assert "| Evokes rather than advises | 2/5 |" in md
 
 
@@ -521,7 +524,7 @@ def test_next_step_names_the_weakest_criterion_with_a_rewrite() -> None:
     assert card.next_step.text == (
         "Advice: Ask what the client sees first, and ask permission before offering an idea. "
         "Instead of “You should delegate the reports to your team.”, try “What options do you "
-        "see for the monthly reports?”."
+        "see, given that you want to get your evenings back?”."
     )
 
 
@@ -537,3 +540,10 @@ def test_an_unavailable_judge_falls_back_to_the_offline_metric() -> None:
     turns, labels = split(GOOD)
     card = Scorer(judge=UnavailableJudge()).score(turns, rubric, labels=labels)
     assert card == Scorer().score(turns, rubric, labels=labels)
+
+
+def test_no_two_criteria_offer_the_same_rewrite() -> None:
+    card = score(POOR, "core-coaching")
+    offered = [c.feedback.split("try “", 1)[1] for c in card.criteria if "try “" in c.feedback]
+    assert offered, "a poor transcript gets at least one rewrite"
+    assert len(offered) == len(set(offered))
