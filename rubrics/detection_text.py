@@ -328,7 +328,7 @@ def find_questions(text: str) -> list[Question]:
                 kind = question_kind_at(tokens, i, clause_start=clause_start)
             # "…, which says a lot." in a sentence closed by a full stop is a relative clause,
             # and "…, and when?" after a question extends it rather than asking again.
-            later_wh = kind is not None and tokens[i] in WH and i > first
+            later_wh = kind is not None and tokens[i].split("'")[0] in WH and i > first
             if later_wh and (sentence.stated or (here and i + 1 == len(tokens))):
                 kind = None
             if kind is not None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from rubrics.detection_patterns import DIRECTIVE_QUESTION, SCALE
+from rubrics.detection_patterns import CHECK_QUESTION, DIRECTIVE_QUESTION, SCALE
 from rubrics.detection_rules import CoachCues, reflection_depth
 from rubrics.detection_text import AUX, WH, normalise
 from rubrics.labels import Technique
@@ -191,7 +191,10 @@ def choose_primary(
     asked = cues.genuine_questions
     if cues.structuring and asked and all(q.kind == "closed" for q in asked):
         return PrimaryChoice("structuring", "structuring")  # "Shall we move on to next steps?"
-    if cues.summary and not _vetoed("reflection", votes):
+    # a summary marker with a check question at the end ("…did I get that right?") is explicit
+    # enough to stand against the heads, which hear the listed wh-clauses as questions
+    checked = bool(CHECK_QUESTION.search(normalise(cues.text)))
+    if cues.summary and (checked or not _vetoed("reflection", votes)):
         return PrimaryChoice("summary", "summary", "reflection_complex")
     question = _question(cues, votes)
     if question is not None and not _vetoed("question", votes):

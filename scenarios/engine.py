@@ -37,7 +37,13 @@ from scenarios.earning import (
     score_layer,
 )
 from scenarios.model import Scenario, SurfaceTopic
-from scenarios.moves import ends_with_check, is_greeting, wrong_name
+from scenarios.moves import (
+    asks_for_a_number,
+    asks_yes_or_no,
+    ends_with_check,
+    is_greeting,
+    wrong_name,
+)
 from scenarios.state import PersonaState, long_sentence_keys, reply_key
 from scenarios.topics import SentenceEmbedder, TopicMatcher, TurnTopics
 from scenarios.trust import starting_trust, trust_change
@@ -64,7 +70,16 @@ Reaction = Literal[
     "off_frame",
     "neutral",
 ]
-Ack = Literal["confirm", "correct", "thanks", "permission_granted", "greeting", "off_topic"]
+Ack = Literal[
+    "confirm",
+    "correct",
+    "thanks",
+    "permission_granted",
+    "greeting",
+    "off_topic",
+    "estimate",
+    "hedge",
+]
 Content = Literal["reveal", "elaborate", "surface", "reaction", "options", "commit", "closing"]
 PoolName = Literal[
     "advice",
@@ -99,6 +114,9 @@ RECENT_REPLIES = 3
 OFF_TOPIC_BELOW = 0.22
 # A turn about a surface topic at least this close is answered from that topic.
 TOPIC_AT = 0.30
+# A layer whose evidence is complete and that waited only for trust is told, once trust is
+# there, after a good turn at least this close to it (chosen on tests/scenarios/dev).
+RELEASE_SIMILARITY = 0.30
 
 # Remarks that step outside the conversation: injection attempts, role swaps, questions about
 # the scenario or the machinery.  Matching one never earns anything, whatever its technique.
@@ -380,11 +398,21 @@ class _Turn:
     def _earned(self, evidence: list[tuple[LayerEvidence, float]]) -> tuple[str | None, bool]:
         """The layer earned now (highest progress first, then file order), and whether one
         was ready but held back by trust."""
+        # a layer whose evidence was complete before this turn waited only for trust: once trust
+        # is there, a good turn near its topic lets it out (the client has been ready to say it)
+        good_turn = bool(self.techniques & GOOD_TECHNIQUES)
         ready = [
             (e, p)
             for e, p in evidence
             if p >= 1.0
-            and e.evidence >= self.machine.model.earning_turn
+            and (
+                e.evidence >= self.machine.model.earning_turn
+                or (
+                    good_turn
+                    and e.similarity >= RELEASE_SIMILARITY
+                    and self.state.progress.get(e.layer.id, 0.0) >= 1.0
+                )
+            )
             and earnable(e.layer, self.state.unlocked)
         ]
         held = False
@@ -456,7 +484,9 @@ class _Turn:
             if welcome:
                 return "advice_welcome", _pool("advice_with_permission"), None
             return "advice", _pool("advice"), None
-        if "stacked_questions" in self.flags:
+        # a summary that ends "…did I get that right?" asks one question, however it reads
+        summary_check = ends_with_check(self.text) and bool(self.techniques & _REFLECTIVE)
+        if "stacked_questions" in self.flags and not summary_check:
             return "stacked_questions", _pool("stacked_questions"), None
         earned, held = self._earned(evidence)
         ack = self._ack(earned)
@@ -468,6 +498,12 @@ class _Turn:
         if self.labels.primary == "permission":
             return "permission", ReplyPlan(ack="permission_granted"), None
         if self.labels.primary == "question_closed":
+            # the short answers are yes/no answers: a number or a choice is answered in kind,
+            # then the reply goes on as to an open question
+            if asks_for_a_number(self.text):
+                return "closed_question", self._with_content(ReplyPlan(ack="estimate"), held), None
+            if not asks_yes_or_no(self.text):
+                return "closed_question", self._with_content(ReplyPlan(ack="hedge"), held), None
             return "closed_question", _pool("closed_question"), None
         if "leading_question" in self.flags:
             return "leading_question", _pool("leading_question"), None
@@ -532,6 +568,8 @@ class _Turn:
     def _off_topic(self) -> bool:
         """Small talk or an unrelated question: far from everything the scenario is about."""
         if self.techniques & _REFLECTIVE or self.labels.primary in ("affirmation", "permission"):
+            return False
+        if self.labels.grow_stage is not None:  # a goal, options or will question is the work
             return False
         best, _ = self.turn.nearest(_world(self.scenario))
         return best < OFF_TOPIC_BELOW and self.reply_similarity < OFF_TOPIC_BELOW

@@ -173,6 +173,12 @@ class Reactions(_Strict):
     wrong_name: list[Line] = Field(
         default=[], description="Correcting a wrong name; each line holds {name}."
     )
+    estimate: list[Line] = Field(
+        default=[], description="Short: answering a scaling question with a number, in voice."
+    )
+    hedge: list[Line] = Field(
+        default=[], description="Short: answering a which/when/who question the persona can't pin."
+    )
 
 
 class EndCondition(_Strict):

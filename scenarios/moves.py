@@ -24,6 +24,8 @@ _NOT_NAME_WORDS = """
     tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday january february
     march april june july august september october november december christmas easter
     dear mate team everyone guys folks friend buddy boss sir madam
+    one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+    sixty seventy eighty ninety hundred first second third last next
 """
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 _GREETING = re.compile(
@@ -50,7 +52,8 @@ _OPENERS = (
     r"|good (?:morning|afternoon|evening))"
 )
 _NAME = r"([A-Z][a-z\u00c0-\u017f]{1,19})"
-_VOCATIVE_START = re.compile(rf"^\W*(?:{_OPENERS}[ ,!]+)?{_NAME}\s*[,!?:;\u2014-]")
+# a hyphen joined to the next word ends a compound ("Twenty-one years…"), not a form of address
+_VOCATIVE_START = re.compile(rf"^\W*(?:{_OPENERS}[ ,!]+)?{_NAME}\s*(?:[,!?:;\u2014]|-(?![\w-]))")
 # "…, Dana." closing the turn or any sentence in it ("Thanks for coming in, Dana. How…?")
 _VOCATIVE_END = re.compile(rf",\s*{_NAME}\s*(?:[.!?]+(?=\s)|[.!?]*\s*$)")
 
@@ -96,3 +99,28 @@ def is_greeting(text: str) -> bool:
 def ends_with_check(text: str) -> bool:
     """The turn ends by asking whether the coach got it right ("…, is that fair?")."""
     return bool(_CHECK.search(text.strip()))
+
+
+_SCALE = re.compile(
+    r"\b(?:scale|out of (?:10|ten)|(?:from |between )?(?:0|1|one|zero) (?:to|and) (?:10|ten)"
+    r"|\d+\s*-\s*10)\b",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay|right|well)[, ]+)?(?:is|are|was|were|do|does|did|have|has|had"
+    r"|can|could|will|would|should|shall|may|might|must|isn't|aren't|don't|doesn't|didn't"
+    r"|haven't|won't|wouldn't|can't|couldn't)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_a_number(text: str) -> bool:
+    """A scaling question ("from one to ten, how sure are you?"): a number answers it."""
+    return bool(_SCALE.search(text))
+
+
+def asks_yes_or_no(text: str) -> bool:
+    """The last question is a yes/no question by its form (starts with an auxiliary verb)."""
+    asked = [q for q in re.split(r"(?<=[.!?])\s+", text.strip()) if q.endswith("?")]
+    last = asked[-1] if asked else text
+    return bool(_YES_NO.search(last)) and " or " not in last.lower()

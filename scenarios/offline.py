@@ -25,11 +25,13 @@ from scenarios.engine import (
     TurnDecision,
 )
 from scenarios.model import Scenario, Voice
-from scenarios.state import PersonaState, reply_key
+from scenarios.state import PersonaState, long_sentence_keys, reply_key
 from scenarios.topics import SentenceEmbedder
 
 _TAG_RATE = {"clipped": 0.0, "moderate": 0.25, "rambling": 0.4}
 _ASIDE_REACTIONS = frozenset({"engaged", "neutral", "guarded", "closing"})
+# decorations tried per line before moving to the next line (a rich voice has hundreds)
+_MAX_VARIANTS = 24
 # Used when a scenario file has no lines of its own for an acknowledgement (older files).
 FALLBACK_ACKS: dict[Ack, tuple[str, ...]] = {
     "confirm": ("Yes. That's it.", "Yeah, pretty much.", "That's about right."),
@@ -38,6 +40,8 @@ FALLBACK_ACKS: dict[Ack, tuple[str, ...]] = {
     "permission_granted": ("Go on.", "Sure, go ahead.", "Okay. Go on, then."),
     "greeting": ("Hi.", "Hello. I'm all right, thanks.", "Hi. Fine, thanks."),
     "off_topic": ("Not much to say about that, really. Anyway.", "Hm. Anyway."),
+    "estimate": ("A five, maybe. Six on a good day.", "Somewhere in the middle.", "Six, I'd say."),
+    "hedge": ("Hard to say.", "Depends on the day, honestly.", "I'm not sure, to be honest."),
 }
 FALLBACK_WRONG_NAME = "It's {name}, actually."
 
@@ -52,6 +56,8 @@ def ack_lines(scenario: Scenario, ack: Ack) -> list[str]:
         "permission_granted": r.permission_granted,
         "greeting": r.greeting,
         "off_topic": r.off_topic,
+        "estimate": r.estimate,
+        "hedge": r.hedge,
     }[ack]
     return list(own) or list(FALLBACK_ACKS[ack])
 
@@ -119,7 +125,7 @@ def _variants(line: str, voice: Voice, reaction: Reaction, rng: random.Random) -
     yield _join(filler, line, aside, tag)
     combos = [(f, a, t) for f in fillers for a in asides for t in tags]
     rng.shuffle(combos)
-    for f, a, t in combos:
+    for f, a, t in combos[:_MAX_VARIANTS]:
         yield _join(f, line, a, t)
 
 
@@ -152,7 +158,10 @@ def phrase(scenario: Scenario, state: PersonaState, decision: TurnDecision) -> s
     if plan.content == "reaction":
         lines = _rotated(lines, f"{seed}|{decision.reaction}", used)
     rng = random.Random(f"{seed}|{state.turn}|{decision.reaction}")
+    said = set(state.sentences)
     for line in lines:
+        if any(key in said for key in long_sentence_keys(line)):
+            continue  # no decoration hides a long sentence already said
         for text in _variants(line, voice, decision.reaction, rng):
             reply = _join(head, text)
             if not state.has_said(reply):
@@ -162,10 +171,13 @@ def phrase(scenario: Scenario, state: PersonaState, decision: TurnDecision) -> s
     short = [n for n in scenario.reactions.neutral if not state.has_said(_join(head, n))]
     if short:
         return _join(head, short[0])
+    # everything is said: a pause, lengthened until new (a pause has no long sentence, so this
+    # ends; a long neutral line after it would repeat however long the pause)
+    base = "" if any(key in said for key in long_sentence_keys(head)) else head
     pause = "…"
-    while state.has_said(_join(pause, head or scenario.reactions.neutral[0])):
+    while state.has_said(_join(pause, base)):
         pause += "…"
-    return _join(pause, head or scenario.reactions.neutral[0])
+    return _join(pause, base)
 
 
 class OfflinePersonaEngine:

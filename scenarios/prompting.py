@@ -100,6 +100,8 @@ _OPENINGS: dict[Ack, str] = {
     "permission_granted": "Say yes to the coach sharing their idea, in a few words",
     "greeting": "Start by answering the coach's hello",
     "off_topic": "Start by answering the small talk in a few words",
+    "estimate": "Start by answering the scaling question with a number, in a few words",
+    "hedge": "Start by answering the coach's question briefly, even if only roughly",
 }
 
 

@@ -91,3 +91,41 @@ def test_no_long_sentence_is_said_twice(played, scenarios, scenario_id: str) -> 
         k for text in [scenario.persona.opening_line, *replies] for k in long_sentence_keys(text)
     ]
     assert len(keys) == len(set(keys)), replies
+
+
+def test_a_summary_listing_what_was_heard_is_not_stacked_questions(
+    played, scenarios: dict[str, Scenario]
+) -> None:
+    sofia = scenarios["first-performance-review"]
+    lines = [
+        "What's on your mind about next week?",
+        "Let me see if I've followed: the review itself, how much you want to do well, and "
+        "what your manager might think of the last project. Is that about right?",
+    ]
+    reply = _reply(played, sofia, lines)[1]
+    assert reply.reaction != "stacked_questions"
+
+
+def test_a_scaling_question_gets_a_number(played, scenarios: dict[str, Scenario]) -> None:
+    gareth = scenarios["career-change"]
+    reply = _reply(played, gareth, ["Out of ten, how settled do you feel about all this?"])[0]
+    assert reply.trace is not None and "estimate" in reply.trace.plan
+    assert not any(reply.text.startswith(line) for line in gareth.reactions.closed_question)
+
+
+def test_a_choice_question_is_not_answered_yes_or_no(
+    played, scenarios: dict[str, Scenario]
+) -> None:
+    kwame = scenarios["promotion-dilemma"]
+    reply = _reply(played, kwame, ["Which side of the list weighs more for you right now?"])[0]
+    first = reply.text.split(".")[0].strip().lower()
+    assert first not in {"yes", "no", "yeah", "nope"}
+
+
+def test_an_options_question_is_never_taken_as_small_talk(
+    played, scenarios: dict[str, Scenario]
+) -> None:
+    marcus = scenarios["workload-delegation"]
+    lines = ["What's been filling your days lately?", "What else might you do about it?"]
+    reply = _reply(played, marcus, lines)[1]
+    assert reply.reaction != "off_topic"
