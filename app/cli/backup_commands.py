@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext, CliError, read_text_file
+from app.services.errors import ServiceError
 from app.services.principal import Principal
+from rubrics.json_text import JsonTooDeep, load_json
 
 
 def register(sub: Any) -> None:
@@ -46,11 +48,18 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     """Import an export, then rebuild derived indexes."""
     text = read_text_file(args.file)
     try:
-        document = json.loads(text)
+        document = load_json(text)
+    except JsonTooDeep as exc:
+        raise CliError(
+            f"{args.file}:{exc.line}: nested more than {exc.max_depth} levels deep"
+        ) from None
     except json.JSONDecodeError as exc:
         raise CliError(f"{args.file}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     services = ctx.services()
-    report = services.backup.import_all(Principal.system(), document)
+    try:
+        report = services.backup.import_all(Principal.system(), document)
+    except ServiceError as exc:
+        raise CliError(f"{args.file}: {exc}") from None
     print("imported " + ", ".join(f"{k} {v}" for k, v in report.rows.items() if v))
     library = getattr(services, "library", None)
     if library is not None and hasattr(library, "reindex"):

@@ -118,3 +118,21 @@ def test_validate_refuses_a_yaml_alias_bomb_in_one_line(
         err
         == f"error: {bomb}:2: YAML aliases (*name) are not allowed: write the value out in full\n"
     )
+
+
+@pytest.mark.parametrize("kind", ["scenario", "rubric"])
+def test_a_version_beyond_64_bits_is_one_line_and_exit_2(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = REPO / ("scenarios" if kind == "scenario" else "rubrics") / "builtin"
+    text = sorted(source.glob("*.yaml"))[0].read_text(encoding="utf-8")
+    huge = re.sub(r"(?m)^version: \d+$", "version: 99999999999999999999999999", text)
+    path = tmp_path / "huge.yaml"
+    path.write_text(huge, encoding="utf-8")
+    for action in ("validate", "import"):
+        assert main([kind, action, str(path)]) == 2
+        line = huge.splitlines().index("version: 99999999999999999999999999") + 1
+        assert capsys.readouterr().err == (
+            f"error: {path}:{line}: version: must be at most 2147483647 "
+            "(found 99999999999999999999999999)\n"
+        )

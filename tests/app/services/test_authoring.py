@@ -147,3 +147,14 @@ def test_live_validation_and_the_form_refuse_a_yaml_alias_bomb(
     assert issue.line == 3 and "aliases" in issue.message
     with pytest.raises(InvalidInput, match="aliases"):
         services.authoring.with_fields(draft, {"title": "x"})
+
+
+def test_live_validation_refuses_a_version_beyond_64_bits(
+    services: Services, fran: Principal
+) -> None:
+    draft = services.authoring.starter("scenario")
+    huge = "version: 99999999999999999999999999"
+    draft = "\n".join(huge if line.startswith("version:") else line for line in draft.splitlines())
+    (issue,) = services.authoring.check_scenario(fran, draft).issues
+    assert (issue.field, issue.line) == ("version", draft.splitlines().index(huge) + 1)
+    assert issue.message.startswith("must be at most 2147483647")
