@@ -173,6 +173,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     cohorts = CohortService(db, content)
     practice.assignments = cohorts.open_assignment
     library = LibraryService(db, content, detector, make_library_index(settings, embedder))
+    practice.forget_shared = library.forget
     return Services(
         settings=settings,
         db=db,

@@ -215,6 +215,10 @@ class LibraryService:
         self.index.remove([exchange_id])
 
     # -- reading -----------------------------------------------------------------------------
+    def forget(self, exchange_ids: Sequence[int]) -> None:
+        """Remove items already deleted from SQL from the vector store and the search index."""
+        self.index.remove(exchange_ids)
+
     def get(self, principal: Principal, exchange_id: int) -> ExchangeView:
         """One item the caller may see."""
         principal.require(Action.VIEW_LIBRARY)

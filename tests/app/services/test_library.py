@@ -303,3 +303,22 @@ def test_collections_show_only_visible_items(world: World) -> None:
     assert curation.collections(world.outsider)[0].items == ()
     with pytest.raises(PermissionDenied):
         curation.create_collection(world.peer, "Mine")
+
+
+def test_deleting_a_session_drops_its_shared_items_from_the_vector_index(
+    world: World, settings: Settings
+) -> None:
+    session_id = _session(world)
+    request = ShareRequest(session_id, 1, 2, note="Reflection that landed", consent=True)
+    item = world.services.library.share(world.author, _replace(request, {})).id
+    index = world.services.library.index
+    store = index._vector_store()
+    assert store is not None and set(store.get_embeddings([str(item)])) == {str(item)}
+    world.services.practice.delete(world.author, session_id)
+    assert store.get_embeddings([str(item)]) == {}
+    assert index.hybrid.vector(item) is None
+    if not settings.chroma_host:  # the text is gone from the file on disk, not only hidden
+        world.services.close()
+        for path in Path(settings.chroma_path).rglob("*"):
+            if path.is_file():
+                assert b"carrying the whole team" not in path.read_bytes(), path
