@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from app.cli.context import CliContext, CliError, read_text_file
 from app.services.errors import ServiceError
 from app.services.principal import Principal
+from app.storage.database import PRIVATE_FILE_MODE
 from rubrics.json_text import JsonTooDeep, load_json
 
 
@@ -74,7 +76,12 @@ def _write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file: a failed write leaves no half file."""
     partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        # an export holds every user's data: created readable by its owner only (0600)
+        partial.unlink(missing_ok=True)
+        descriptor = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        partial.chmod(PRIVATE_FILE_MODE)
         partial.replace(path)
     except OSError as exc:
         partial.unlink(missing_ok=True)

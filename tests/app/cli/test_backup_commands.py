@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,14 @@ def test_export_replaces_an_older_backup_whole(
     assert main(["export", "--output", str(target)]) == 0
     assert json.loads(target.read_text())["tables"]
     assert [p.name for p in folder.iterdir()] == ["backup.json"]  # no partial file left behind
+
+
+def test_an_export_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    target = tmp_path / "backup.json"
+    target.write_text("an older backup")
+    target.chmod(0o644)
+    assert main(["export", "--output", str(target), "--include-password-hashes"]) == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
 def _broken_exports(export: dict[str, Any]) -> dict[str, tuple[dict[str, Any] | list[Any], str]]:
