@@ -23,7 +23,7 @@ from app.services.practice import PracticeService
 from app.services.practice_room import PracticeRoom, build_practice_room
 from app.services.uploads import UploadService
 from app.settings import Settings
-from app.storage.database import Database
+from app.storage.database import Database, private_dir
 from retrieval.embedder import Embedder
 from retrieval.factory import build_embedder
 from retrieval.library_index import LibraryIndex
@@ -151,7 +151,7 @@ def make_scorer(
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
     """Wire the services for ``settings`` (pass ``embedder`` to share one across instances)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)  # database, vector index and logins: owner only
     db = Database(settings.resolved_database_url)
     embedder = embedder or make_embedder(settings)
     detector = TechniqueDetector(embedder=embedder)
@@ -173,6 +173,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     cohorts = CohortService(db, content)
     practice.assignments = cohorts.open_assignment
     library = LibraryService(db, content, detector, make_library_index(settings, embedder))
+    practice.forget_shared = library.forget
     return Services(
         settings=settings,
         db=db,

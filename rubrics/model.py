@@ -33,6 +33,7 @@ Slug = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 LEVELS = (1, 2, 3, 4, 5)
+MAX_VERSION = 2**31 - 1  # versions are stored as INTEGER (32 bits on PostgreSQL)
 
 
 class _Strict(BaseModel):
@@ -165,7 +166,7 @@ class Rubric(_Strict):
 
     id: Slug = Field(description="Stable identifier, e.g. 'core-coaching'.")
     name: Text = Field(description="Title shown to learners.")
-    version: int = Field(ge=1, description="Bumped whenever scoring would change.")
+    version: int = Field(ge=1, le=MAX_VERSION, description="Bumped whenever scoring would change.")
     description: Text = Field(description="What the rubric is for.")
     criteria: list[Criterion] = Field(min_length=1, description="The criteria scored.")
 

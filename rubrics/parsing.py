@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rubrics.json_text import JsonTooDeep, load_json
 from rubrics.transcript import Speaker, Turn
 
 MAX_TRANSCRIPT_BYTES = 2_000_000
@@ -97,7 +98,11 @@ def parse_transcript(text: str, source: str, coach_name: str | None = None) -> l
 
 def _read_json(text: str, source: str, coach_name: str | None) -> list[Turn]:
     try:
-        data: Any = json.loads(text)
+        data: Any = load_json(text)
+    except JsonTooDeep as exc:
+        raise TranscriptError(
+            source, exc.line, f"nested more than {exc.max_depth} levels deep"
+        ) from None
     except json.JSONDecodeError as exc:
         message = f"malformed JSON: {exc.msg} (column {exc.colno})"
         raise TranscriptError(source, exc.lineno, message) from None
@@ -209,8 +214,11 @@ def _merge(utterances: list[_Utterance]) -> list[_Utterance]:
 
 
 def _assign_roles(utterances: list[_Utterance], source: str, coach_name: str | None) -> list[Turn]:
+    # The first-speaker guess never makes someone labelled "Client" the coach: a transcript with
+    # only client turns is refused rather than scoring the client's words as the coach's.
     named_coach = coach_name or next(
-        (u.name for u in utterances if u.name.casefold() == "coach"), utterances[0].name
+        (u.name for u in utterances if u.name.casefold() == "coach"),
+        next((u.name for u in utterances if u.name.casefold() != "client"), None),
     )
     turns = []
     for u in utterances:

@@ -3,6 +3,12 @@
 Facilitators write scenarios and rubrics by hand, so an error must say where it is in words they
 understand.  This module keeps the line of every mapping key and sequence item while parsing, and
 maps pydantic validation errors back to those lines.  It never raises anything but ContentError.
+
+Aliases (``*name``) are refused before anything walks the tree: a few hundred bytes of nested
+aliases expand to billions of nodes (a "billion laughs" bomb) in every walk of the data, and
+hand-written content has no need for them.  Every YAML load in CoachLab goes through
+``parse_yaml`` (or ``load_yaml_data``), so the CLI, the studio, the content folder and rubric files
+share this refusal.
 """
 
 from __future__ import annotations
@@ -101,11 +107,50 @@ class YamlDocument:
         return None
 
 
+class AliasRefused(Exception):
+    """The YAML text uses an alias; carries the line of the first one."""
+
+    def __init__(self, line: int | None) -> None:
+        self.line = line
+        super().__init__(line)
+
+
+def _first_alias_line(text: str) -> int | None:
+    loader = _SafeBase(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.AliasEvent):
+                return int(event.start_mark.line) + 1
+    finally:
+        loader.dispose()
+    return None
+
+
+def _refuse_shared_nodes(root: yaml.Node, text: str) -> None:
+    # An alias makes the composer return the anchored node again, so the node graph stays small
+    # while the tree it stands for can be huge: a node seen twice means an alias.  Iterative and
+    # by identity, so this walk is linear in the size of the text.
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise AliasRefused(_first_alias_line(text))
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack.extend((key_node, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
     # One parse gives both the node tree (for line numbers) and the data built from it.
     loader = _LineLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _refuse_shared_nodes(node, text)
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
@@ -118,6 +163,9 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         raise ContentError([ContentIssue(file, None, "", "file is larger than 1 MB")])
     try:
         node, data = _compose_and_construct(text)
+    except AliasRefused as exc:
+        message = "YAML aliases (*name) are not allowed: write the value out in full"
+        raise ContentError([ContentIssue(file, exc.line, "", message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -131,6 +179,11 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     if node is not None:
         _index_lines(node, (), lines)
     return YamlDocument(file=file, data=data, lines=lines)
+
+
+def load_yaml_data(text: str, file: str) -> Any:
+    """Parse YAML text into plain data with the same limits and errors as ``parse_yaml``."""
+    return parse_yaml(text, file).data
 
 
 def _field_name(loc: Location) -> str:

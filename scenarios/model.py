@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from rubrics.labels import Technique
+from rubrics.model import MAX_VERSION
 
 SCHEMA_VERSION = 1
 
@@ -255,7 +256,9 @@ class Scenario(_Strict):
 
     schema_version: Literal[1] = Field(description="Version of this file format.")
     id: ScenarioId = Field(description="Stable identifier, lowercase with dashes.")
-    version: int = Field(default=1, ge=1, description="Content version; bump on every edit.")
+    version: int = Field(
+        default=1, ge=1, le=MAX_VERSION, description="Content version; bump on every edit."
+    )
     title: Line = Field(description="Title the learner sees.")
     context: Context = Field(description="The relationship being practised.")
     difficulty: int = Field(ge=1, le=5, description="1 gentle … 5 hard.")

@@ -76,10 +76,40 @@ class Playthrough:
         return [t.text for t in self.transcript if t.speaker == "coach"]
 
 
+MAX_COACH_LINES = 200  # a long live session has about 60 coach turns
+MAX_COACH_LINE_CHARS = 2000  # the app's default limit for one message
+MAX_COACH_LINES_BYTES = 500_000
+
+
+class CoachLinesError(ValueError):
+    """A coach-lines file breaks a limit; ``line`` is where, when known."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
 def read_coach_lines(path: Path | str) -> list[str]:
-    """Read coach lines from a file: one per line; blank lines and lines starting with # skipped."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    """Read coach lines from a file: one per line; blank lines and lines starting with # skipped.
+
+    Raises OSError or UnicodeDecodeError when the file cannot be read and CoachLinesError when it
+    is larger than MAX_COACH_LINES_BYTES, has more than MAX_COACH_LINES lines or a line longer
+    than MAX_COACH_LINE_CHARS.
+    """
+    if Path(path).stat().st_size > MAX_COACH_LINES_BYTES:
+        raise CoachLinesError(None, f"file is larger than {MAX_COACH_LINES_BYTES // 1000} kB")
+    lines: list[str] = []
+    for number, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if len(line) > MAX_COACH_LINE_CHARS:
+            raise CoachLinesError(number, f"line is longer than {MAX_COACH_LINE_CHARS} characters")
+        lines.append(line)
+        if len(lines) > MAX_COACH_LINES:
+            raise CoachLinesError(number, f"more than {MAX_COACH_LINES} coach lines")
+    return lines
 
 
 def play_lines(

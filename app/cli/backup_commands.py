@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext, CliError, read_text_file
+from app.services.errors import ServiceError
 from app.services.principal import Principal
+from app.storage.database import PRIVATE_FILE_MODE
+from rubrics.json_text import JsonTooDeep, load_json
 
 
 def register(sub: Any) -> None:
@@ -46,11 +50,18 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     """Import an export, then rebuild derived indexes."""
     text = read_text_file(args.file)
     try:
-        document = json.loads(text)
+        document = load_json(text)
+    except JsonTooDeep as exc:
+        raise CliError(
+            f"{args.file}:{exc.line}: nested more than {exc.max_depth} levels deep"
+        ) from None
     except json.JSONDecodeError as exc:
         raise CliError(f"{args.file}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     services = ctx.services()
-    report = services.backup.import_all(Principal.system(), document)
+    try:
+        report = services.backup.import_all(Principal.system(), document)
+    except ServiceError as exc:
+        raise CliError(f"{args.file}: {exc}") from None
     print("imported " + ", ".join(f"{k} {v}" for k, v in report.rows.items() if v))
     library = getattr(services, "library", None)
     if library is not None and hasattr(library, "reindex"):
@@ -65,7 +76,12 @@ def _write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file: a failed write leaves no half file."""
     partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        # an export holds every user's data: created readable by its owner only (0600)
+        partial.unlink(missing_ok=True)
+        descriptor = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        partial.chmod(PRIVATE_FILE_MODE)
         partial.replace(path)
     except OSError as exc:
         partial.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from typing import Any
 from app.cli.context import CliContext, CliError, read_text_file
 from app.services.library import ImportItem
 from app.services.principal import Principal
+from rubrics.json_text import JsonTooDeep, load_json
 
 FIELDS = ("coach", "client", "note", "scenario", "visibility")
 
@@ -56,7 +57,9 @@ def read_items(path: Path) -> list[ImportItem]:
             continue
         where = f"{path}:{number}"
         try:
-            data = json.loads(line)
+            data = load_json(line)
+        except JsonTooDeep as exc:
+            raise CliError(f"{where}: nested more than {exc.max_depth} levels deep") from None
         except json.JSONDecodeError as exc:
             raise CliError(f"{where}: not valid JSON ({exc.msg})") from None
         if not isinstance(data, dict):

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.cli.context import CliContext, CliError
 from app.services.principal import Principal
-from scenarios.playthrough import play_lines, read_coach_lines
+from scenarios.playthrough import CoachLinesError, play_lines, read_coach_lines
 
 
 def register(sub: Any) -> None:
@@ -29,6 +29,9 @@ def cmd_practice(args: argparse.Namespace, ctx: CliContext) -> int:
         lines = read_coach_lines(args.coach_lines)
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"{args.coach_lines}: cannot read file: {exc}") from None
+    except CoachLinesError as exc:
+        where = f"{args.coach_lines}:{exc.line}" if exc.line else str(args.coach_lines)
+        raise CliError(f"{where}: {exc.message}") from None
     if not lines:
         raise CliError(f"{args.coach_lines}: no coach lines in the file")
     services = ctx.services()

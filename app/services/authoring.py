@@ -42,7 +42,7 @@ from rubrics.model import Rubric
 from rubrics.parsing import TranscriptError, parse_transcript
 from rubrics.scorer import Scorer
 from rubrics.transcript import Turn
-from rubrics.yaml_source import ContentError, ContentIssue
+from rubrics.yaml_source import ContentError, ContentIssue, load_yaml_data
 from scenarios.catalogue import load_scenario_text
 from scenarios.engine import TurnTrace
 from scenarios.model import LearnerView, Scenario
@@ -135,9 +135,9 @@ class AuthoringService:
     def with_fields(text: str, fields: dict[str, Any]) -> str:
         """Set common fields (dotted names such as ``persona.name``) in a draft's YAML."""
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise InvalidInput("Fix the YAML syntax before using the form.") from None
+            data = load_yaml_data(text, "draft")
+        except ContentError as exc:
+            raise InvalidInput(f"Fix the YAML before using the form: {exc.issues[0]}") from None
         if not isinstance(data, dict):
             raise InvalidInput("The draft must be a mapping of fields.")
         for name, value in fields.items():

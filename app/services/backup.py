@@ -7,6 +7,10 @@ What must stay true:
 - Import goes into a database that holds no user data yet (fresh ``coachlab init``); built-in
   content rows are replaced by the exported ones so version ids keep pointing at the same text.
 - Derived data (the vector index) is not exported; it is rebuilt from SQL afterwards.
+- A document that does not fit the schema (bad date, wrong type, number out of range, missing
+  column, duplicate key, broken reference) is refused with one line naming the table, row and
+  column, and nothing is written: every row is checked before the first insert, and what only the
+  database can check (references, unique columns) rolls the whole import back.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Table, delete, func, insert, select, text
+from sqlalchemy import Boolean, DateTime, Float, Integer, Table, delete, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from app.services.errors import Conflict, InvalidInput
 from app.services.principal import Action, Principal
@@ -30,6 +35,7 @@ SKIPPED_TABLES = {"login_tokens"}  # short-lived browser logins are never backed
 CONTENT_TABLES = ("scenario_versions", "rubric_versions", "scenarios", "rubrics")
 USER_DATA_TABLES = ("users", "practice_sessions", "library_exchanges")
 UNUSABLE_HASH_PREFIX = "!reset-required!"
+MAX_INT = 2**31 - 1  # the range of INTEGER on PostgreSQL (SQLite's is wider)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +59,72 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-def _from_json(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+def _from_json(table: Table, number: int, row: dict[str, Any]) -> dict[str, Any]:
+    """One exported row as column values; raise InvalidInput naming table, row and column."""
     out: dict[str, Any] = {}
     for column in table.columns:
+        where = f"table '{table.name}' row {number} column '{column.name}'"
         if column.name not in row:
+            if not column.nullable and column.default is None and column.server_default is None:
+                raise InvalidInput(f"{where}: missing.")
             continue
         value = row[column.name]
-        if value is not None and isinstance(column.type, DateTime):
-            value = datetime.fromisoformat(value)
+        if value is None:
+            if not column.nullable:
+                raise InvalidInput(f"{where}: must not be null.")
+        elif isinstance(column.type, DateTime):
+            try:
+                value = datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise InvalidInput(f"{where}: not an ISO date and time ({value!r:.40}).") from None
+        elif isinstance(column.type, Boolean):
+            if not isinstance(value, bool):
+                raise InvalidInput(f"{where}: must be true or false.")
+        elif isinstance(column.type, Integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidInput(f"{where}: must be a whole number.")
+            if not -MAX_INT - 1 <= value <= MAX_INT:
+                raise InvalidInput(f"{where}: {value} is out of range.")
+        elif isinstance(column.type, Float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidInput(f"{where}: must be a number.")
+        elif _is_text(table, column.name) and not isinstance(value, str):
+            raise InvalidInput(f"{where}: must be text.")
         out[column.name] = value
     return out
+
+
+def _unusable_hash() -> str:
+    return UNUSABLE_HASH_PREFIX + secrets.token_hex(16)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The database's own message, first line only (no SQL, no parameters)."""
+    orig = getattr(exc, "orig", None)
+    return (str(orig if orig is not None else exc).strip().splitlines() or ["error"])[0]
+
+
+def _is_text(table: Table, name: str) -> bool:
+    try:
+        return table.columns[name].type.python_type is str
+    except NotImplementedError:
+        return False
+
+
+def _check_unique_keys(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Refuse two rows with the same primary key (the database's own error names no row)."""
+    key_columns = [c.name for c in table.primary_key.columns]
+    seen: dict[tuple[Any, ...], int] = {}
+    for number, row in enumerate(rows, start=1):
+        if not all(name in row for name in key_columns):
+            continue
+        key = tuple(row[name] for name in key_columns)
+        if key in seen:
+            raise InvalidInput(
+                f"table '{table.name}' row {number}: duplicate key "
+                f"{', '.join(key_columns)} = {', '.join(map(str, key))} (also row {seen[key]})."
+            )
+        seen[key] = number
 
 
 class BackupService:
@@ -102,6 +164,23 @@ class BackupService:
         actor.require(Action.MANAGE_USERS)
         self._check_document(document)
         data: dict[str, list[dict[str, Any]]] = document["tables"]
+        prepared: dict[str, list[dict[str, Any]]] = {}
+        for table in _tables():
+            raw = data.get(table.name, [])
+            if table.name == "users":
+                raw = [
+                    {**row, "password_hash": row.get("password_hash") or _unusable_hash()}
+                    for row in raw
+                ]
+            rows = [_from_json(table, n, row) for n, row in enumerate(raw, start=1)]
+            _check_unique_keys(table, rows)
+            prepared[table.name] = rows
+        try:
+            return self._insert_all(prepared)
+        except (DBAPIError, StatementError) as exc:  # raised at commit (deferred constraints)
+            raise InvalidInput(f"the rows do not fit the database ({_first_line(exc)}).") from None
+
+    def _insert_all(self, prepared: dict[str, list[dict[str, Any]]]) -> ImportReport:
         counts: dict[str, int] = {}
         with self._db.session() as s:
             for name in USER_DATA_TABLES:
@@ -115,13 +194,15 @@ class BackupService:
             for name in CONTENT_TABLES:
                 s.execute(delete(Base.metadata.tables[name]))
             for table in _tables():
-                rows = [_from_json(table, row) for row in data.get(table.name, [])]
-                if table.name == "users":
-                    for row in rows:
-                        if not row.get("password_hash"):
-                            row["password_hash"] = UNUSABLE_HASH_PREFIX + secrets.token_hex(16)
+                rows = prepared[table.name]
                 if rows:
-                    s.execute(insert(table), rows)
+                    try:
+                        s.execute(insert(table), rows)
+                    except (DBAPIError, StatementError) as exc:
+                        raise InvalidInput(
+                            f"table '{table.name}': the rows do not fit the database "
+                            f"({_first_line(exc)})."
+                        ) from None
                 counts[table.name] = len(rows)
             if s.get_bind().dialect.name == "postgresql":
                 self._reset_sequences(s)

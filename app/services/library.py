@@ -160,7 +160,7 @@ class LibraryService:
         if principal.user_id is None:
             raise PermissionDenied("Import as a user: pass --as USER.")
         with self._db.session() as s:
-            redactor = self._redactor(s, principal, None)
+            base = self._redactor(s, principal, None)
             cohort = None
             rows = []
             checked = []
@@ -179,6 +179,7 @@ class LibraryService:
                 [c[2] for c in checked], [c[3] for c in checked]
             )
             for (item, visibility, coach, client), labels in zip(checked, all_labels, strict=True):
+                redactor = base.with_names_from([coach, client, item.note])
                 rows.append(
                     LibraryExchange(
                         author_id=principal.user_id,
@@ -215,6 +216,10 @@ class LibraryService:
         self.index.remove([exchange_id])
 
     # -- reading -----------------------------------------------------------------------------
+    def forget(self, exchange_ids: Sequence[int]) -> None:
+        """Remove items already deleted from SQL from the vector store and the search index."""
+        self.index.remove(exchange_ids)
+
     def get(self, principal: Principal, exchange_id: int) -> ExchangeView:
         """One item the caller may see."""
         principal.require(Action.VIEW_LIBRARY)
@@ -329,7 +334,11 @@ class LibraryService:
         version = s.get(ScenarioVersion, session.scenario_version_id)
         assert version is not None
         scenario = self._content.scenario_version(version.id)
-        redactor = self._redactor(s, principal, scenario.persona.name)
+        # names learned from the whole conversation: one mentioned in a turn left out of the
+        # share still gets caught where it opens a sentence in a turn that is shared
+        redactor = self._redactor(s, principal, scenario.persona.name).with_names_from(
+            [*(t.text for t in turns), note]
+        )
         redactions: list[Redaction] = []
         published = []
         for turn in chosen:
@@ -420,6 +429,24 @@ class LibraryService:
             hidden = [r.id for r in rows if r.status == HIDDEN]
             top = max((r.id for r in rows), default=after)
             return items, hidden, top
+
+    def reindex_items(self, exchange_ids: Sequence[int]) -> None:
+        """Re-read items whose text changed in SQL into the vector store and the search index."""
+        if not exchange_ids:
+            return
+        self._ensure_loaded()
+        with self._db.session() as s:
+            rows = s.scalars(
+                select(LibraryExchange).where(LibraryExchange.id.in_(list(exchange_ids)))
+            ).all()
+            numbers = stats(s, [r.id for r in rows])
+            items = [index_item(r, *(numbers.get(r.id, (0, None))[:2])) for r in rows]
+            hidden = {r.id for r in rows if r.status == HIDDEN}
+        self.index.add(items)
+        for item in items:
+            if item.doc.key in hidden:
+                self.index.set_visible(item, False)
+            self.refresh_stats(item.doc.key)
 
     def refresh_stats(self, exchange_id: int) -> None:
         """Re-read one item's helpful count, rating and featured flag into the index."""

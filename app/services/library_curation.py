@@ -6,7 +6,9 @@ What must stay true:
   moderator of one cohort never reads another cohort's private items through the queue);
 - hiding takes effect in search at once (the index is updated before the call returns), and SQL
   re-checks catch any other process that still holds the item;
-- a collection shows each viewer only the items that viewer may see.
+- a collection shows each viewer only the items that viewer may see;
+- a new redaction term applies at once to every item already in the library (its stored text,
+  the vector store's copy and the search index), not only to later shares.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from app.services.library_access import (
     visible_clause,
 )
 from app.services.principal import Action, Principal
+from app.services.redaction import Redactor
 from app.services.text_safety import clean_message
 from app.storage.database import Database
 from app.storage.models import (
@@ -190,15 +193,25 @@ class CurationService:
         with self._db.session() as s:
             return list(s.scalars(select(RedactionTerm.term).order_by(RedactionTerm.term)))
 
-    def add_redaction_term(self, principal: Principal, term: str) -> None:
-        """Always redact ``term`` (case-insensitive, whole words) from new shares."""
+    def add_redaction_term(self, principal: Principal, term: str) -> int:
+        """Redact ``term`` (any case, whole words) in new shares and published items."""
         principal.require(Action.MANAGE_COHORTS)
         term = clean_message(term, 200)
         if len(term) < 2:
             raise InvalidInput("A redaction term needs at least two characters.")
+        redactor = Redactor(terms=[term])
+        changed: list[int] = []
         with self._db.session() as s:
             if s.scalar(select(RedactionTerm.id).where(RedactionTerm.term == term)) is None:
                 s.add(RedactionTerm(term=term, created_by=principal.user_id))
+            for row in s.scalars(select(LibraryExchange).order_by(LibraryExchange.id)):
+                turns = [{**t, "text": redactor.redact(str(t["text"])).text} for t in row.turns]
+                note = redactor.redact(row.note).text
+                if turns != row.turns or note != row.note:
+                    row.turns, row.note = turns, note
+                    changed.append(row.id)
+        self._library.reindex_items(changed)
+        return len(changed)
 
     def remove_redaction_term(self, principal: Principal, term: str) -> None:
         """Stop redacting ``term`` in new shares."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from app.services.text_safety import clean_message
 from app.storage.database import Database
 from app.storage.models import (
     Assignment,
+    LibraryExchange,
     PracticeSession,
     ScenarioVersion,
     ScorecardRecord,
@@ -50,6 +51,14 @@ class AssignmentLookup(Protocol):
 
     def __call__(self, principal: Principal, scenario_id: str) -> Any:
         """An object with ``id``, ``assessment`` and ``rubric_id``, or None."""
+        ...
+
+
+class SharedItemsForgetter(Protocol):
+    """Removes deleted library items from the search index (the library service provides it)."""
+
+    def __call__(self, exchange_ids: Sequence[int]) -> None:
+        """Forget these items in the vector store and the in-memory index."""
         ...
 
 
@@ -190,6 +199,8 @@ class PracticeService:
         self._message_limit = RateLimiter(messages_per_minute, 60.0)
         # set by the composition root: the learner's open assignment for a scenario, if any
         self.assignments: AssignmentLookup | None = None
+        # set by the composition root: drops a deleted session's shared items from the index
+        self.forget_shared: SharedItemsForgetter | None = None
         self._session_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -582,10 +593,16 @@ class PracticeService:
 
         Turns, scorecards and library exchanges go with the session through ON DELETE CASCADE
         (SQLite enforces it because ``Database`` turns foreign keys on); branches made from it are
-        kept and become stand-alone sessions.
+        kept and become stand-alone sessions.  Once the rows are gone, the shared items leave the
+        vector index too, so their text is not kept on disk until the next ``coachlab reindex``.
         """
         with self._lock_for(session_id), self._db.session() as s:
             session = self._owned(s, principal, session_id)
+            shared = list(
+                s.scalars(
+                    select(LibraryExchange.id).where(LibraryExchange.session_id == session_id)
+                )
+            )
             s.execute(
                 update(PracticeSession)
                 .where(PracticeSession.parent_session_id == session_id)
@@ -594,6 +611,8 @@ class PracticeService:
             s.delete(session)
         with self._locks_guard:
             self._session_locks.pop(session_id, None)
+        if shared and self.forget_shared is not None:
+            self.forget_shared(shared)
 
     # -- helpers -----------------------------------------------------------------------------
     def _owned(

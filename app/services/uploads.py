@@ -4,7 +4,9 @@ What must stay true:
 - Nothing is stored without the uploader's explicit confirmation that the coachee consented.
 - Uploads are private to their owner: listing, reading, rescoring and deleting answer "not found"
   for anyone else's upload; deleting removes the transcript and its scorecard for good.
-- Input is parsed by ``rubrics.parsing`` (WebVTT, ``Name: text`` lines or JSON) with its bounds.
+- Input is parsed by ``rubrics.parsing`` (WebVTT, ``Name: text`` lines or JSON) with its bounds,
+  and an upload is at most MAX_UPLOAD_BYTES and MAX_UPLOAD_TURNS turns.
+- Scoring (upload and rescore) is rate-limited per user, because it is the costly part.
 """
 
 from __future__ import annotations
@@ -18,11 +20,17 @@ from sqlalchemy import select
 from app.services.content import ContentService
 from app.services.errors import InvalidInput, NotFound
 from app.services.principal import Action, Principal
+from app.services.rate_limit import RateLimiter
 from app.storage.database import Database
 from app.storage.models import TranscriptUpload
 from rubrics.parsing import TranscriptError, parse_transcript
 from rubrics.scorer import Scorer
 from rubrics.transcript import Turn
+
+MAX_UPLOAD_BYTES = 500_000  # a two-hour session transcribed is about 150 kB
+MAX_UPLOAD_TURNS = 600
+SCORES_PER_WINDOW = 10
+SCORE_WINDOW_S = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +58,19 @@ class UploadView:
 class UploadService:
     """Upload, score, list and delete transcripts of real sessions."""
 
-    def __init__(self, db: Database, content: ContentService, scorer: Scorer) -> None:
+    def __init__(
+        self,
+        db: Database,
+        content: ContentService,
+        scorer: Scorer,
+        *,
+        scores_per_window: int = SCORES_PER_WINDOW,
+        window_s: float = SCORE_WINDOW_S,
+    ) -> None:
         self._db = db
         self._content = content
         self._scorer = scorer
+        self._score_limit = RateLimiter(scores_per_window, window_s)
 
     def upload(
         self,
@@ -74,10 +91,17 @@ class UploadService:
                 "Confirm that the coachee agreed to this recording being stored and scored."
             )
         title = " ".join(title.split())[:200] or "Untitled session"
+        if len(text.encode("utf-8", errors="replace")) > MAX_UPLOAD_BYTES:
+            raise InvalidInput(
+                f"{title}: the transcript is larger than {MAX_UPLOAD_BYTES // 1000} kB."
+            )
         try:
             turns = parse_transcript(text, title, coach_name or None)
         except TranscriptError as exc:
             raise InvalidInput(str(exc)) from None
+        if len(turns) > MAX_UPLOAD_TURNS:
+            raise InvalidInput(f"{title}: {len(turns)} turns; the limit is {MAX_UPLOAD_TURNS}.")
+        self._score_limit.check(actor.user_id, "transcripts scored")
         version_id, card = self._score(turns, rubric_id)
         with self._db.session() as s:
             row = TranscriptUpload(
@@ -98,6 +122,7 @@ class UploadService:
         with self._db.session() as s:
             row = self._owned(s, actor, upload_id)
             turns = _turns(row.turns)
+        self._score_limit.check(actor.user_id, "transcripts scored")
         version_id, card = self._score(turns, rubric_id)
         with self._db.session() as s:
             row = self._owned(s, actor, upload_id)

@@ -7,6 +7,7 @@ the schema is created — there is no ``create_all`` shortcut that could drift f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,12 +32,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` if needed and make it readable by its owner only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    path.chmod(PRIVATE_DIR_MODE)
+    return path
+
+
+def _private_database_file(path: Path) -> None:
+    # SQLite creates its file with the process umask (usually 0644) and gives the -wal and -shm
+    # files the database file's mode, so creating it 0600 first keeps all three private.
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE))
+    path.chmod(PRIVATE_FILE_MODE)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url`` with the settings CoachLab relies on."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_database_file(Path(path))
         # one connection per concurrent request thread; WAL lets readers run beside the writer
         engine = create_engine(
             url,

@@ -42,7 +42,11 @@ def render(services: Any, principal: Principal) -> None:
     terms = services.curation.redaction_terms(principal)
     st.caption(plain(", ".join(terms) or "None yet."))
     with st.form("mod_terms", clear_on_submit=True):
-        term = st.text_input("Always redact (e.g. a client company's name)", key="mod_term")
+        term = st.text_input(
+            "Always redact (e.g. a client company's name)",
+            key="mod_term",
+            help="Applies to new shares and to everything already published.",
+        )
         if st.form_submit_button("Add term"):
             _run(lambda: services.curation.add_redaction_term(principal, term))
 

@@ -27,7 +27,7 @@ from app.services.principal import Role
 from app.settings import Settings
 from rubrics.catalogue import builtin_rubrics
 from scenarios.catalogue import builtin_scenarios
-from tests.builders import PASSWORD, make_user
+from tests.builders import PASSWORD, alias_bomb, make_user
 from tests.support.apptest import log_in, prepared, use_app_env
 from tests.support.openai_server import OpenAIServer, Reply
 
@@ -193,6 +193,23 @@ def test_bad_content_files_are_reported_and_the_rest_loads(
             assert session.scenario.title == "Our own team scenario"
         finally:
             services.close()
+
+
+def test_an_alias_bomb_in_the_content_folder_is_skipped_with_its_line(tmp_path: Path) -> None:
+    (folder := tmp_path / "content" / "scenarios").mkdir(parents=True)
+    (folder / "bomb.yaml").write_text(alias_bomb(6), encoding="utf-8")
+    settings = Settings(
+        data_dir=tmp_path / "data", content_dir=tmp_path / "content", embedder="hashing"
+    )
+    services = build_services(settings)
+    try:
+        report = services.prepare()
+        assert report.errors == [
+            f"{folder / 'bomb.yaml'}:2: YAML aliases (*name) are not allowed: write the value "
+            "out in full"
+        ]
+    finally:
+        services.close()
 
 
 def test_a_missing_content_folder_is_reported_and_builtins_load(tmp_path: Path) -> None:

@@ -93,6 +93,24 @@ def test_plain_text_names_without_coach_name_take_the_first_speaker_as_coach() -
     assert [t.speaker for t in parse_transcript(text, "t.txt")] == ["coach", "client"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Client: I'm stuck.\nClient: Really stuck.\n",
+        "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Client>I'm stuck.\n",
+    ],
+)
+def test_a_transcript_with_only_client_turns_is_refused(text: str) -> None:
+    with pytest.raises(TranscriptError, match=r"^t.txt: no coach turns \(speakers: Client\)"):
+        parse_transcript(text, "t.txt")
+
+
+def test_json_nested_too_deep_names_the_line() -> None:
+    text = '{"turns":\n' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(TranscriptError, match=r"^t.json:2: nested more than 64 levels deep$"):
+        parse_transcript(text, "t.json")
+
+
 def test_plain_text_errors() -> None:
     with pytest.raises(TranscriptError, match="no speaker lines found") as caught:
         parse_transcript("just some notes\nwithout labels\n", "t.txt")

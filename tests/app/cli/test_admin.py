@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,12 @@ def test_user_deactivate_and_activate(
     assert main(["user", "activate", "sam"]) == 0
     assert "sam is active" in capsys.readouterr().out
     assert main(["user", "deactivate", "nobody"]) == 2
+
+
+def test_init_keeps_the_data_folder_and_database_private(cli_env: Path) -> None:
+    cli_env.mkdir(mode=0o755)
+    cli_env.chmod(0o755)  # an existing folder made with a loose umask is tightened too
+    assert main(["init"]) == 0
+    assert stat.S_IMODE(cli_env.stat().st_mode) == 0o700
+    files = [p for p in cli_env.glob("coachlab.db*") if p.is_file()]
+    assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files), files

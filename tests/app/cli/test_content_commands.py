@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from tests.builders import alias_bomb
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -103,3 +104,35 @@ def test_import_of_an_unreadable_file_names_it(
     binary.write_bytes(b"id: x\n\xff\xfe")
     assert main([kind, "import", str(binary)]) == 2
     assert capsys.readouterr().err == f"error: {binary}: not UTF-8 text (byte 6)\n"
+
+
+@pytest.mark.parametrize("kind", ["scenario", "rubric"])
+def test_validate_refuses_a_yaml_alias_bomb_in_one_line(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(alias_bomb(6), encoding="utf-8")
+    assert main([kind, "validate", str(bomb)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"error: {bomb}:2: YAML aliases (*name) are not allowed: write the value out in full\n"
+    )
+
+
+@pytest.mark.parametrize("kind", ["scenario", "rubric"])
+def test_a_version_beyond_64_bits_is_one_line_and_exit_2(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = REPO / ("scenarios" if kind == "scenario" else "rubrics") / "builtin"
+    text = sorted(source.glob("*.yaml"))[0].read_text(encoding="utf-8")
+    huge = re.sub(r"(?m)^version: \d+$", "version: 99999999999999999999999999", text)
+    path = tmp_path / "huge.yaml"
+    path.write_text(huge, encoding="utf-8")
+    for action in ("validate", "import"):
+        assert main([kind, action, str(path)]) == 2
+        line = huge.splitlines().index("version: 99999999999999999999999999") + 1
+        assert capsys.readouterr().err == (
+            f"error: {path}:{line}: version: must be at most 2147483647 "
+            "(found 99999999999999999999999999)\n"
+        )

@@ -99,6 +99,7 @@ def test_import_then_search_as_different_users(
         ('{"coach": "", "client": "x"}', "ex.jsonl:2: field 'coach' must be a non-empty string"),
         ('{"coach": "a", "client": "b", "visibility": "world"}', "ex.jsonl:2: field 'visibility'"),
         ('{"coach": "a", "client": "b", "mood": 1}', "ex.jsonl:2: unknown field(s) mood"),
+        ("[" * 100_000 + "]" * 100_000, "ex.jsonl:2: nested more than 64 levels deep"),
     ],
 )
 def test_bad_lines_name_file_and_line_and_store_nothing(

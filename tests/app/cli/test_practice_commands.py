@@ -43,3 +43,22 @@ def test_practice_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     lines.write_text("What brings you here?\n", encoding="utf-8")
     assert main(["practice", "--scenario", "nope", "--coach-lines", str(lines)]) == 2
     assert "unknown scenario 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("What matters?\n" * 201, ":201", "more than 200 coach lines"),
+        ("Hi\n" + "x" * 2001 + "\n", ":2", "line is longer than 2000 characters"),
+        ("# padding\n" * 60_000, "", "file is larger than 500 kB"),
+    ],
+    ids=["too-many-lines", "line-too-long", "file-too-large"],
+)
+def test_coach_lines_have_size_and_turn_limits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str, message: str
+) -> None:
+    lines = tmp_path / "lines.txt"
+    lines.write_text(text, encoding="utf-8")
+    args = ["practice", "--scenario", "workload-delegation", "--coach-lines", str(lines)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == f"error: {lines}{where}: {message}\n"

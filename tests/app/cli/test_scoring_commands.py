@@ -120,3 +120,26 @@ def test_large_batches_use_worker_processes_and_keep_order(
     assert serial == 0
     first_serial = json.loads(capsys.readouterr().out.splitlines()[0])
     assert first_serial["overall"] == json.loads(lines.out.splitlines()[0])["overall"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"turns": ' + "[" * 100_000 + "]" * 100_000 + "}", ":1: nested more than 64 levels deep"),
+        ("Client: I'm stuck.\nClient: Really stuck.\n", ": no coach turns (speakers: Client)"),
+        (
+            '{"turns": [{"speaker": "client", "text": "I am stuck."}]}',
+            ": no coach turns (speakers: client)",
+        ),
+    ],
+    ids=["deep-json", "client-only-text", "client-only-json"],
+)
+def test_hostile_or_coachless_transcripts_are_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    path = tmp_path / "session.json"
+    path.write_text(content, encoding="utf-8")
+    assert main(["score", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"error: {path}{message}")
+    assert captured.err.count("\n") == 1 and captured.out == ""

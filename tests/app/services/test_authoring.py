@@ -11,7 +11,7 @@ from app.services.principal import Principal, Role
 from app.storage.models import PracticeSession
 from rubrics.yaml_source import ContentError
 from tests.app.services.helpers import TRANSCRIPT, practise
-from tests.builders import make_user
+from tests.builders import alias_bomb, make_user
 
 
 @pytest.fixture
@@ -137,3 +137,24 @@ def test_learners_and_peers_cannot_author(
         with pytest.raises(PermissionDenied):
             services.authoring.rubric_history(who, "core-coaching")
     assert services.authoring.rubric_history(fran, "core-coaching")[0].author == "built-in"
+
+
+def test_live_validation_and_the_form_refuse_a_yaml_alias_bomb(
+    services: Services, fran: Principal
+) -> None:
+    draft = alias_bomb(6, prefix="schema_version: 1\n")
+    (issue,) = services.authoring.check_scenario(fran, draft).issues
+    assert issue.line == 3 and "aliases" in issue.message
+    with pytest.raises(InvalidInput, match="aliases"):
+        services.authoring.with_fields(draft, {"title": "x"})
+
+
+def test_live_validation_refuses_a_version_beyond_64_bits(
+    services: Services, fran: Principal
+) -> None:
+    draft = services.authoring.starter("scenario")
+    huge = "version: 99999999999999999999999999"
+    draft = "\n".join(huge if line.startswith("version:") else line for line in draft.splitlines())
+    (issue,) = services.authoring.check_scenario(fran, draft).issues
+    assert (issue.field, issue.line) == ("version", draft.splitlines().index(huge) + 1)
+    assert issue.message.startswith("must be at most 2147483647")

@@ -157,6 +157,14 @@ CASES: Cases = {
         denied("owner", "other", "peer", "facilitator"),
         allowed=("admin",),
     ),
+    "library.forget": NoPrincipal(
+        "internal: practice.delete calls it after its ownership check, with the ids of rows it "
+        "has just deleted; it only drops them from the search index and returns nothing"
+    ),
+    "library.reindex_items": NoPrincipal(
+        "internal: curation calls it after its own check, with ids whose text it just redacted; "
+        "it only re-reads those items into the search index and returns nothing"
+    ),
     "library.refresh_stats": NoPrincipal(
         "internal: reviews and curation call it after their own checks; it only re-reads an "
         "item's counts into the search index and returns nothing"

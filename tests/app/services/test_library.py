@@ -303,3 +303,50 @@ def test_collections_show_only_visible_items(world: World) -> None:
     assert curation.collections(world.outsider)[0].items == ()
     with pytest.raises(PermissionDenied):
         curation.create_collection(world.peer, "Mine")
+
+
+def test_deleting_a_session_drops_its_shared_items_from_the_vector_index(
+    world: World, settings: Settings
+) -> None:
+    session_id = _session(world)
+    request = ShareRequest(session_id, 1, 2, note="Reflection that landed", consent=True)
+    item = world.services.library.share(world.author, _replace(request, {})).id
+    index = world.services.library.index
+    store = index._vector_store()
+    assert store is not None and set(store.get_embeddings([str(item)])) == {str(item)}
+    world.services.practice.delete(world.author, session_id)
+    assert store.get_embeddings([str(item)]) == {}
+    assert index.hybrid.vector(item) is None
+    if not settings.chroma_host:  # the text is gone from Chroma's database, not only hidden
+        world.services.close()
+        for path in Path(settings.chroma_path).glob("chroma.sqlite3*"):
+            assert b"carrying the whole team" not in path.read_bytes(), path
+
+
+def test_an_excerpt_redacts_names_the_coach_and_client_mention(world: World) -> None:
+    lines = ["Did Leah and Priyanka both agree to the plan, or only your manager?"]
+    session_id = _session(world, lines)
+    preview = world.services.library.preview(world.author, session_id, 1, 1)
+    assert preview.turns[0].text == (
+        "Did [NAME] and [NAME] both agree to the plan, or only your manager?"
+    )
+    assert {r.original for r in preview.redactions} == {"Leah", "Priyanka"}
+
+
+def test_a_new_redaction_term_applies_to_items_already_published(world: World) -> None:
+    session_id = _session(world, ["How is the falcon rollout affecting you?"])
+    request = ShareRequest(session_id, 1, 1, note="falcon context", consent=True)
+    item = world.services.library.share(world.author, _replace(request, {})).id
+    hidden_request = _replace(request, {"note": "Also falcon"})
+    hidden = world.services.library.share(world.author, hidden_request).id
+    world.services.curation.set_hidden(world.facilitator, hidden, True)
+    assert world.services.curation.add_redaction_term(world.facilitator, "Falcon") == 2
+    view = world.services.library.get(world.author, item)
+    assert view.coach == "How is the [REDACTED] rollout affecting you?"
+    assert view.note == "[REDACTED] context"
+    store = world.services.library.index._vector_store()
+    collection = store._collection  # type: ignore[union-attr]
+    documents = collection.get(ids=[str(item), str(hidden)], include=["documents"])["documents"]
+    assert len(documents) == 2 and not any("falcon" in d.casefold() for d in documents)
+    hits = world.services.library.search(world.peer, "falcon rollout")
+    assert [v.id for v in hits] == [item] and "falcon" not in hits[0].coach  # hidden stays hidden

@@ -7,6 +7,8 @@ import pytest
 from app.bootstrap import Services
 from app.services.errors import InvalidInput, NotFound, PermissionDenied
 from app.services.principal import Principal, Role
+from app.services.rate_limit import RateLimited
+from app.services.uploads import SCORES_PER_WINDOW
 from tests.app.services.helpers import TRANSCRIPT
 from tests.builders import make_user
 
@@ -60,3 +62,31 @@ def test_uploads_are_private(services: Services, learner: Principal) -> None:
     peer = make_user(services, "pat", Role.PEER)
     with pytest.raises(PermissionDenied):
         services.uploads.upload(peer, "X", TRANSCRIPT, consent_confirmed=True)
+
+
+def test_uploads_have_size_and_turn_limits(services: Services) -> None:
+    fran = make_user(services, "fran", Role.FACILITATOR)
+    big = "Coach: " + "What matters to you here? " * 20_000
+    with pytest.raises(InvalidInput, match="larger than 500 kB"):
+        services.uploads.upload(fran, "big", big, consent_confirmed=True)
+    many = "\n".join(f"{'Coach' if i % 2 else 'Client'}: turn {i}" for i in range(601))
+    with pytest.raises(InvalidInput, match="601 turns; the limit is 600"):
+        services.uploads.upload(fran, "many", many, consent_confirmed=True)
+    client_only = "Client: I'm stuck.\nClient: Really stuck.\n"
+    with pytest.raises(InvalidInput, match="no coach turns"):
+        services.uploads.upload(fran, "client", client_only, consent_confirmed=True)
+    assert services.uploads.list_uploads(fran) == []
+
+
+def test_upload_scoring_is_rate_limited_per_user(services: Services) -> None:
+    fran = make_user(services, "fran", Role.FACILITATOR)
+    fay = make_user(services, "fay", Role.FACILITATOR)
+    first = services.uploads.upload(fran, "Dana", VTT, consent_confirmed=True)
+    for _ in range(SCORES_PER_WINDOW - 1):
+        services.uploads.rescore(fran, first.id, "core-coaching")
+    with pytest.raises(RateLimited, match="please wait"):
+        services.uploads.upload(fran, "Dana again", VTT, consent_confirmed=True)
+    with pytest.raises(RateLimited):
+        services.uploads.rescore(fran, first.id, "grow-structure")
+    assert len(services.uploads.list_uploads(fran)) == 1
+    services.uploads.upload(fay, "Dana", VTT, consent_confirmed=True)  # another user is not held
