@@ -39,6 +39,7 @@ from scenarios.earning import (
 from scenarios.model import Scenario, SurfaceTopic
 from scenarios.moves import (
     asks_for_a_number,
+    asks_how_are_you,
     asks_yes_or_no,
     ends_with_check,
     is_greeting,
@@ -76,6 +77,7 @@ Ack = Literal[
     "thanks",
     "permission_granted",
     "greeting",
+    "hello",
     "off_topic",
     "estimate",
     "hedge",
@@ -103,6 +105,7 @@ GOOD_TECHNIQUES: frozenset[str] = frozenset(
     }
 )
 _REFLECTIVE = frozenset({"reflection_simple", "reflection_complex", "summary"})
+_LISTENING = _REFLECTIVE | {"affirmation"}
 # A reflection this close to what the client said recently (or to what they have shared) is
 # confirmed; one below CORRECT_BELOW gets "not quite" and the persona's own version; in between
 # the persona just goes on.
@@ -139,6 +142,7 @@ _OFF_FRAME = re.compile(
     r"|repeat (everything|the text|the above|your)|verbatim|word for word"
     r"|what were you told (to|not to)|(told|supposed|allowed|meant) not to (tell|say|share|mention)"
     r"|who (made|programmed|wrote|created) you"
+    r"|complete (this|the|my) sentence|never tell anyone|deepest,? (darkest )?secret"
     r"|(swap|switch|reverse) roles|i am the client|i'm the client|you are the coach"
     r"|you're the coach|you are the facilitator",
     re.IGNORECASE,
@@ -399,7 +403,8 @@ class _Turn:
         """The layer earned now (highest progress first, then file order), and whether one
         was ready but held back by trust."""
         # a layer whose evidence was complete before this turn waited only for trust: once trust
-        # is there, a good turn near its topic lets it out (the client has been ready to say it)
+        # is there, a listening turn near its topic lets it out (the client has been ready to say
+        # it); a question alone does not, or a probing question could pry it loose
         good_turn = bool(self.techniques & GOOD_TECHNIQUES)
         ready = [
             (e, p)
@@ -508,7 +513,9 @@ class _Turn:
         if "leading_question" in self.flags:
             return "leading_question", _pool("leading_question"), None
         if is_greeting(self.text) and self.state.turn <= 2:
-            return "greeting", self._with_content(ReplyPlan(ack="greeting"), held), None
+            # "I'm fine, thanks" answers "how are you?", not a hello
+            hello: Ack = "greeting" if asks_how_are_you(self.text) else "hello"
+            return "greeting", self._with_content(ReplyPlan(ack=hello), held), None
         if self._off_topic():
             return "off_topic", ReplyPlan(ack="off_topic"), None
         if self.techniques & GOOD_TECHNIQUES:
@@ -526,7 +533,11 @@ class _Turn:
         return "neutral", _pool("neutral"), None
 
     def _ack(self, earned: str | None) -> Ack | None:
-        if self.techniques & _REFLECTIVE or ends_with_check(self.text):
+        if asks_for_a_number(self.text):
+            return "estimate"  # whatever else the turn does, the number comes first
+        # a question that opens with a reflection is answered, not confirmed
+        asks = self.labels.primary in ("question_open", "question_closed")
+        if (self.techniques & _REFLECTIVE and not asks) or ends_with_check(self.text):
             known, hidden = self._reflection_fit(earned)
             if known >= CONFIRM_AT:
                 return "confirm"

@@ -211,7 +211,7 @@ class LLMPersonaEngine:
             )
         decision = self.machine.decide(scenario, state, coach_text, labels, history)
         if self._clock() < self._down_until:
-            yield self._offline(scenario, state, decision, self._notice())
+            yield self._offline(scenario, state, decision, self._notice(), coach_text)
             return
         unlocked = [*state.unlocked, *([decision.earned] if decision.earned else [])]
         turns = _with_coach_turn(history, coach_text)
@@ -223,7 +223,7 @@ class LLMPersonaEngine:
         guard = LeakGuard.for_turn(scenario, unlocked, [t.text for t in turns], system)
         if any(guard.leaks(text) for _, text in messages):
             # the prompt builder broke its promise: never send locked text anywhere
-            yield self._offline(scenario, state, decision, None)
+            yield self._offline(scenario, state, decision, None, coach_text)
             return
         shown: list[str] = []
         try:
@@ -231,11 +231,11 @@ class LLMPersonaEngine:
         except ChatUnavailable as exc:
             self._down_until = self._clock() + self.cooldown_s
             self._down_reason = str(exc)
-            yield self._offline(scenario, state, decision, self._notice())
+            yield self._offline(scenario, state, decision, self._notice(), coach_text)
             return
         text = _tidy("".join(shown), scenario.persona.name)
         if rejected or not text or state.has_said(text):
-            yield self._offline(scenario, state, decision, None)
+            yield self._offline(scenario, state, decision, None, coach_text)
             return
         yield self._finish(state, decision, text, "llm", None)
 
@@ -260,9 +260,15 @@ class LLMPersonaEngine:
         return f"{UNAVAILABLE_NOTICE} {self._down_reason}".strip()
 
     def _offline(
-        self, scenario: Scenario, state: PersonaState, decision: TurnDecision, notice: str | None
+        self,
+        scenario: Scenario,
+        state: PersonaState,
+        decision: TurnDecision,
+        notice: str | None,
+        coach_text: str,
     ) -> LLMPersonaReply:
-        return self._finish(state, decision, phrase(scenario, state, decision), "offline", notice)
+        text = phrase(scenario, state, decision, coach_text)
+        return self._finish(state, decision, text, "offline", notice)
 
     def _finish(
         self,

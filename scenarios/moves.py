@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rubrics.names import common_first_names
+
 # Capitalised words that open or close a turn without being a name.
 _NOT_NAME_WORDS = """
     i i'm i've i'd i'll ok okay so well right sure yes yeah yep no nope hi hey hello thanks thank
@@ -65,10 +67,15 @@ def _fold(word: str) -> str:
 
 def addressed_as(text: str) -> str | None:
     """The name the coach calls the client by in this turn, if any ("Dana, what…", "…, Dana?")."""
-    for pattern in (_VOCATIVE_START, _VOCATIVE_END):
-        match = pattern.search(text)
-        if match and _fold(match.group(1)) not in _NOT_NAMES:
-            return match.group(1)
+    # a capitalised word opening a turn is usually just a word ("Ha, anyway", "Nervous? Why?",
+    # "Understood, …"): there it counts only when it is a known first name; a word after a comma
+    # closing a sentence ("…, Dana.") is a form of address in English whatever the name
+    start = _VOCATIVE_START.search(text)
+    if start and _fold(start.group(1)) in common_first_names():
+        return start.group(1)
+    end = _VOCATIVE_END.search(text)
+    if end and _fold(end.group(1)) not in _NOT_NAMES:
+        return end.group(1)
     return None
 
 
@@ -89,6 +96,11 @@ def wrong_name(text: str, persona_name: str) -> str | None:
     if name is None or answers_to(name, persona_name):
         return None
     return name
+
+
+def asks_how_are_you(text: str) -> bool:
+    """The turn asks how the client is (a hello alone does not)."""
+    return bool(_HOW_ARE_YOU.search(text))
 
 
 def is_greeting(text: str) -> bool:

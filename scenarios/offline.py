@@ -12,6 +12,7 @@ What must stay true:
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator, Sequence
 
 from rubrics.labels import CoachLabels
@@ -39,16 +40,28 @@ FALLBACK_ACKS: dict[Ack, tuple[str, ...]] = {
     "thanks": ("Thanks.", "Oh. Thank you.", "That's kind of you."),
     "permission_granted": ("Go on.", "Sure, go ahead.", "Okay. Go on, then."),
     "greeting": ("Hi.", "Hello. I'm all right, thanks.", "Hi. Fine, thanks."),
+    "hello": ("Hi.", "Hello."),
     "off_topic": ("Not much to say about that, really. Anyway.", "Hm. Anyway."),
     "estimate": ("A five, maybe. Six on a good day.", "Somewhere in the middle.", "Six, I'd say."),
     "hedge": ("Hard to say.", "Depends on the day, honestly.", "I'm not sure, to be honest."),
 }
 FALLBACK_WRONG_NAME = "It's {name}, actually."
+_HELLO = re.compile(
+    r"^(?:oh,? )?(?:hi|hello|hey|hiya|morning|afternoon|evening|good (?:morning|afternoon|evening))"
+    r"\b[^.!?]{0,16}[.!]",
+    re.IGNORECASE,
+)
+# a reaction line quoting words back ("Oh, I should 'rise above it', should I?") only fits when
+# the coach said them
+_QUOTED = re.compile(r"['‘\"“]([A-Za-z][^'’\"”]{2,40})['’\"”]")
 
 
 def ack_lines(scenario: Scenario, ack: Ack) -> list[str]:
     """The persona's own lines for an acknowledgement, or generic ones for older files."""
     r = scenario.reactions
+    if ack == "hello":  # the hello of each greeting line, without its "I'm fine, thanks"
+        hellos = [m.group(0) for line in r.greeting if (m := _HELLO.match(line))]
+        return list(dict.fromkeys(hellos)) or list(FALLBACK_ACKS[ack])
     own = {
         "confirm": r.confirm,
         "correct": r.correct,
@@ -140,7 +153,15 @@ def _rotated(lines: Sequence[str], key: str, used: int) -> list[str]:
     return [lines[order[(used + k) % len(lines)]] for k in range(len(lines))]
 
 
-def phrase(scenario: Scenario, state: PersonaState, decision: TurnDecision) -> str:
+def _fits(line: str, coach_text: str) -> bool:
+    """False for a line quoting words the coach did not say."""
+    said = coach_text.casefold()
+    return all(q.casefold() in said for q in _QUOTED.findall(line))
+
+
+def phrase(
+    scenario: Scenario, state: PersonaState, decision: TurnDecision, coach_text: str = ""
+) -> str:
     """Word a decision's plan: the name correction, the acknowledgement, then the content."""
     plan, voice = decision.plan, scenario.persona.voice
     seed = f"{state.seed}|{scenario.id}"
@@ -157,6 +178,7 @@ def phrase(scenario: Scenario, state: PersonaState, decision: TurnDecision) -> s
     used = state.reactions.get(decision.reaction, 0)
     if plan.content == "reaction":
         lines = _rotated(lines, f"{seed}|{decision.reaction}", used)
+        lines = [line for line in lines if _fits(line, coach_text)] or lines
     rng = random.Random(f"{seed}|{state.turn}|{decision.reaction}")
     said = set(state.sentences)
     for line in lines:
@@ -207,7 +229,7 @@ class OfflinePersonaEngine:
                 f"state belongs to scenario {state.scenario_id!r}, not {scenario.id!r}"
             )
         decision = self.machine.decide(scenario, state, coach_text, labels, history)
-        text = phrase(scenario, state, decision)
+        text = phrase(scenario, state, decision, coach_text)
         new_state = self.machine.advance(state, decision, text)
         return PersonaReply(
             text=text,

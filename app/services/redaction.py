@@ -8,7 +8,7 @@ What must stay true:
   [REDACTED]) that no rule matches again, so redacting twice changes nothing.
 
 Limits (no model is used): person names are found from known names (the persona's, the author's),
-a bundled list of about 700 common first names from many languages (``data/first_names.txt``),
+a bundled list of about 700 common first names in many languages (``rubrics/data/first_names.txt``),
 titles (Mr, Ms, Dr, ...), relation phrases ("my manager Priya"), self-introductions ("I'm Sam"),
 any capitalised word in mid-sentence that is not a known ordinary word ("I told Leah"), a
 capitalised word at the start of a sentence followed by a reporting verb ("Priyanka said"), and
@@ -27,10 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-FIRST_NAMES_FILE = Path(__file__).with_name("data") / "first_names.txt"
+from rubrics.names import common_first_names
 
 
 def _words(text: str) -> list[str]:
@@ -39,14 +37,6 @@ def _words(text: str) -> list[str]:
 
 NAME, EMAIL, PHONE, URL, TERM = "[NAME]", "[EMAIL]", "[PHONE]", "[URL]", "[REDACTED]"
 IBAN, NI_NUMBER, POSTCODE = "[IBAN]", "[NI NUMBER]", "[POSTCODE]"
-
-
-@cache
-def common_first_names() -> frozenset[str]:
-    """The bundled list of common first names (lower case), read once."""
-    text = FIRST_NAMES_FILE.read_text(encoding="utf-8")
-    lines = (line for line in text.splitlines() if not line.startswith("#"))
-    return frozenset(word for line in lines for word in line.split())
 
 
 TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame)"

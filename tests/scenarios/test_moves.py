@@ -17,6 +17,9 @@ from scenarios.moves import asks_for_a_number, asks_yes_or_no, ends_with_check, 
         ("Twenty-odd years in one place says something about you.", None),
         ("Nine out of ten managers would say the same.", None),
         ("What would you like from today?", None),
+        ("Hmm, fair enough. What happened next?", None),
+        ("Brilliant, thanks for that.", None),
+        ("Really? How come?", None),
     ],
 )
 def test_a_name_is_heard_only_where_english_puts_one(text: str, called: str | None) -> None:

@@ -7,6 +7,8 @@ real offline engine, as ``coachlab practice`` does.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rubrics.detector import TechniqueDetector
@@ -129,3 +131,26 @@ def test_an_options_question_is_never_taken_as_small_talk(
     lines = ["What's been filling your days lately?", "What else might you do about it?"]
     reply = _reply(played, marcus, lines)[1]
     assert reply.reaction != "off_topic"
+
+
+def test_a_hello_is_not_answered_as_how_are_you(played, scenarios: dict[str, Scenario]) -> None:
+    for scenario in scenarios.values():
+        reply = _reply(played, scenario, ["Hi, good to see you. Shall we get going?"])[0]
+        opening = re.split(r"[.!?]", reply.text.lower())[0]
+        assert "fine" not in opening and "okay, thanks" not in opening, reply.text
+
+
+def test_a_number_comes_first_even_when_the_plan_is_due(
+    played, scenarios: dict[str, Scenario]
+) -> None:
+    bernie = scenarios["peer-conflict"]
+    reply = _reply(played, bernie, ["Between zero and ten, how ready do you feel to sort this?"])[0]
+    assert reply.trace is not None and "estimate" in reply.trace.plan
+
+
+def test_a_reaction_quoting_words_is_used_only_when_the_coach_said_them() -> None:
+    from scenarios.offline import _fits
+
+    line = "Oh, I should 'let it go', should I?"
+    assert not _fits(line, "Go on then, I'm listening.")
+    assert _fits(line, "Honestly, you should just let it go.")
