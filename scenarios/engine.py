@@ -143,6 +143,7 @@ _OFF_FRAME = re.compile(
     r"|what were you told (to|not to)|(told|supposed|allowed|meant) not to (tell|say|share|mention)"
     r"|who (made|programmed|wrote|created) you"
     r"|complete (this|the|my) sentence|never tell anyone|deepest,? (darkest )?secret"
+    r"|tell me (everything|it all|all of it)\b"
     r"|(swap|switch|reverse) roles|i am the client|i'm the client|you are the coach"
     r"|you're the coach|you are the facilitator",
     re.IGNORECASE,
@@ -491,7 +492,10 @@ class _Turn:
             return "advice", _pool("advice"), None
         # a summary that ends "…did I get that right?" asks one question, however it reads
         summary_check = ends_with_check(self.text) and bool(self.techniques & _REFLECTIVE)
-        if "stacked_questions" in self.flags and not summary_check:
+        # typed questions stack with their marks; one mark is one question to a listener
+        # ("What nerve was it, do you think?", "Did you apply or were you asked?")
+        stacked = "stacked_questions" in self.flags and self.text.count("?") >= 2
+        if stacked and not summary_check:
             return "stacked_questions", _pool("stacked_questions"), None
         earned, held = self._earned(evidence)
         ack = self._ack(earned)

@@ -47,22 +47,27 @@ def test_advice_earns_nothing_and_yes_buts(engine: OfflinePersonaEngine, marcus:
 
 
 @pytest.mark.parametrize(
-    ("turn", "reaction"),
+    ("text", "turn", "reaction"),
     [
-        (labels("question_closed"), "closed_question"),
-        (labels("question_open", flags=("judgemental_why",)), "judgemental_why"),
+        ("Is your plate full this week?", labels("question_closed"), "closed_question"),
         (
+            "Why is your plate so full?",
+            labels("question_open", flags=("judgemental_why",)),
+            "judgemental_why",
+        ),
+        (
+            "What is on your plate? And who set it?",
             labels("question_open", "question_open", flags=("stacked_questions",)),
             "stacked_questions",
         ),
-        (labels("structuring"), "neutral"),
+        ("Let's use the first ten minutes on this.", labels("structuring"), "neutral"),
     ],
 )
 def test_poor_technique_gets_its_reaction_and_no_layer(
-    engine: OfflinePersonaEngine, marcus: Scenario, turn, reaction: str
+    engine: OfflinePersonaEngine, marcus: Scenario, text: str, turn, reaction: str
 ) -> None:
     state = engine.start(marcus).state
-    reply = engine.reply(marcus, state, "What is on your plate at work this week?", turn)
+    reply = engine.reply(marcus, state, text, turn)
     assert reply.reaction == reaction
     assert reply.newly_unlocked == []
 
