@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rubrics.detection_patterns import REASSURANCE
+from rubrics.detection_text import normalise
 from rubrics.labels import CoachLabels
 from rubrics.metrics import Labels, advice_without_permission
 from rubrics.transcript import Turn
@@ -317,12 +319,6 @@ _BANK: dict[RewriteKind, tuple[str, ...]] = {
 }
 
 
-_REASSURANCE = re.compile(
-    r"\b(?:don't worry|do not worry|you'll be (?:fine|ok|okay|great)|it'll be (?:fine|ok|okay)"
-    r"|no big deal|not a big deal|nothing to worry|i'm sure|everyone (?:feels|goes|gets|has)"
-    r"|don't beat yourself|it'll (?:all )?come back|happens to everyone)",
-    re.IGNORECASE,
-)
 _SUGGESTION = re.compile(
     r"\b(?:have you (?:tried|thought|considered)|what about|how about|why not|could you|"
     r"you could|maybe try|would it help)\b",
@@ -367,7 +363,7 @@ def _from_coach(weakness: RewriteKind, coach_text: str, client_texts: Sequence[s
     if weakness == "advice":
         if feeling:  # name the feeling the advice stepped over
             return f"It sounds like you're feeling {feeling}."
-        if _REASSURANCE.search(text):
+        if REASSURANCE.search(normalise(text)):
             return _pick(_WORRY, text)
         if _SUGGESTION.search(text):
             return _pick(_ALREADY, text)
